@@ -1,0 +1,50 @@
+# The two README commands: `make run` (demo district on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wishmap
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test demo lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: create the venv, install, load the demo district into instance/ (once), serve it
+run: install
+	$(FLASK) init-db
+	$(FLASK) demo --seed 42
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## demo: reload the demo district from scratch
+demo: install
+	$(FLASK) demo --seed 42 --reset
+
+## test: install the test dependencies and run the whole suite on SQLite and PostgreSQL
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## bench: the analysis benchmark (1,000,000 wishes over the real Paris streets)
+bench: install-test
+	$(BIN)/python -m bench.analysis
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

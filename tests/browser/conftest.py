@@ -1,0 +1,89 @@
+"""A live Wishmap on 127.0.0.1 with a small demo district, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from wishmap import create_app, db
+from wishmap.services.demo import DemoSize, load_demo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve a demo district from a fresh SQLite file; yield its base URL."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
+            "SECRET_KEY": "browser-tests",
+            "TILE_URL": "",  # no network here: the map draws our own streets
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    app.instance_path = str(folder)
+    with app.app_context():
+        db.upgrade(db.engine())
+        load_demo(
+            db.session(), seed=3, size=DemoSize(premises=120, shops=150, residents=300, wishes=1000)
+        )
+        db.close_session()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """The folder where browser tests keep their screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser page; on failure its screenshot is kept in test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,0 +1,136 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL.
+
+WISHMAP_TEST_DATABASES (default "sqlite,postgresql") picks the backends; every test that
+uses the `app` fixture runs once per backend. PostgreSQL tests get a schema of their own
+(WISHMAP_TEST_POSTGRES_URL, default the local `test` database), dropped at the end.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+from testdb import BACKENDS, POSTGRES_URL, SHARED_DATA
+
+import wishmap.models  # noqa: F401  -- registers every table
+from wishmap import create_app, db
+from wishmap.db import Base, make_engine
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: runs on the SQLite backend only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the non-SQLite variants of sqlite_only tests (not skip: they never run)."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        if item.get_closest_marker("sqlite_only") and backend not in (None, "sqlite"):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """An engine whose connections live in a schema made for this test run alone."""
+    schema = f"wm_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    _create_schema(engine)
+    yield engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _create_schema(engine: Engine) -> None:
+    """Create every table at once and mark the database as migrated to the newest revision."""
+    from alembic import command
+
+    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        command.stamp(db.alembic_config(connection), "head")
+
+
+def _truncate(engine: Engine) -> None:
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database with the current schema and no rows."""
+    if backend == "sqlite":
+        engine = make_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        _create_schema(engine)
+        yield engine
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        yield engine
+        _truncate(engine)
+
+
+@pytest.fixture
+def app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENGINE": engine,
+            "DATABASE_URL": str(engine.url),
+            "SECRET_KEY": "test-secret",
+            "TILE_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def session(app: Flask) -> Session:
+    return db.session()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def paris_data() -> Path:
+    """The real Paris open data beside the repository (../shared/data/paris)."""
+    folder = SHARED_DATA / "paris"
+    if not folder.is_dir():
+        pytest.skip(f"real data not found at {folder}")
+    return folder

@@ -1,0 +1,54 @@
+"""Wishmap: a participatory map for vacant shop premises."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from wishmap import auth, cli, db
+from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
+from wishmap.views import map as map_views
+from wishmap.views import premises as premise_views
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Every URL group of the app, in one list a reader can scan.
+BLUEPRINTS = [
+    map_views.bp,
+    premise_views.bp,
+]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Return a configured Wishmap app: config → extensions → blueprints → commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = sqlite_url(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Alembic narrates every plugin at INFO; its warnings still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    db.init_app(app)
+    auth.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    cli.init_app(app)
+    return app

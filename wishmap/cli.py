@@ -1,0 +1,204 @@
+"""Flask commands: init-db, demo, import-streets, import-premises, import-shops, import-wishes."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from wishmap import db
+from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn, read_records
+
+
+def _progress(label: str) -> ProgressFn:
+    """Return a progress callback printing 'label: done/total' on one line of stderr."""
+    started = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        rate = done / max(time.monotonic() - started, 1e-6)
+        click.echo(f"\r  {label}: {done}/{total} rows checked ({rate:,.0f}/s)", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return report
+
+
+def _run_import(label: str, path: Path, fmt: str | None, run) -> None:
+    """Read path, call run(records, progress, source) and report; exit 1 on bad rows."""
+    try:
+        records = read_records(path, fmt)
+        click.echo(f"{label}: {len(records)} rows in {path}", err=True)
+        report: ImportReport = run(records, _progress(label), str(path))
+    except ImportFailed as failure:
+        click.echo(str(failure), err=True)
+        sys.exit(1)
+    click.echo(f"{label}: {report.summary()}")
+
+
+def _ensure_schema() -> None:
+    """Upgrade the database to the current schema (a fresh database gets every table)."""
+    db.upgrade(db.engine())
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema through the migration history."""
+    _ensure_schema()
+    click.echo(f"database at {db.engine().url.render_as_string(hide_password=True)} is up to date")
+
+
+@click.command("check-db")
+def check_db_command() -> None:
+    """Exit non-zero if the database schema differs from the models (migration drift)."""
+    drift = db.schema_drift(db.engine())
+    for difference in drift:
+        click.echo(f"drift: {difference}", err=True)
+    if drift:
+        sys.exit(1)
+    click.echo("no drift between models and migrations")
+
+
+@click.command("demo")
+@click.option(
+    "--seed", default=42, show_default=True, help="Random seed; same seed, same district."
+)
+@click.option("--reset/--keep", default=False, help="Drop existing data first (--reset).")
+def demo_command(seed: int, reset: bool) -> None:
+    """Load the synthetic demo district (streets, premises, shops, residents, wishes)."""
+    from wishmap.services.demo import DEMO_PASSWORD, load_demo
+    from wishmap.services.maintenance import database_is_empty, drop_all_data
+
+    _ensure_schema()
+    session = db.session()
+    if reset:
+        drop_all_data(session)
+    elif not database_is_empty(session):
+        click.echo("the database already holds data; use --reset to replace it with the demo")
+        return
+    started = time.monotonic()
+    reports = load_demo(session, seed=seed, progress=lambda message: click.echo(message, err=True))
+    for name, report in reports.items():
+        click.echo(f"{name}: {report.summary()}")
+    click.echo(
+        f"demo district loaded in {time.monotonic() - started:.1f} s; log in as "
+        f"resident@demo.wishmap.example (or owner@, agency@, officer@, admin@) "
+        f"with password {DEMO_PASSWORD!r}"
+    )
+
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "geojson"]),
+    help="File format (default: from the file's extension).",
+)
+FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@click.command("import-streets")
+@FILE
+@FORMAT
+@click.option(
+    "--within",
+    "within_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="GeoJSON of areas; only streets touching them are imported.",
+)
+@click.option(
+    "--where",
+    "where",
+    metavar="FIELD=VALUE",
+    help="With --within: use only the areas whose FIELD equals VALUE (e.g. c_ar=19).",
+)
+def import_streets_command(
+    path: Path, fmt: str | None, within_path: Path | None, where: str | None
+) -> None:
+    """Import or update streets (LineString/MultiLineString GeoJSON) by their id."""
+    from wishmap.services.streets import area_from_file, import_streets
+
+    _ensure_schema()
+    within = area_from_file(within_path, where) if within_path else None
+    _run_import(
+        "streets",
+        path,
+        fmt,
+        lambda records, progress, source: import_streets(
+            db.session(), records, within=within, progress=progress, source=source
+        ),
+    )
+
+
+@click.command("import-premises")
+@FILE
+@FORMAT
+def import_premises_command(path: Path, fmt: str | None) -> None:
+    """Import or update premises (CSV or GeoJSON points) by their ref."""
+    from wishmap.services.premises import import_premises
+
+    _ensure_schema()
+    _run_import(
+        "premises",
+        path,
+        fmt,
+        lambda records, progress, source: import_premises(
+            db.session(), records, progress=progress, source=source
+        ),
+    )
+
+
+@click.command("import-shops")
+@FILE
+@FORMAT
+@click.option("--skip-unknown", is_flag=True, help="Skip shops whose category maps to no type.")
+def import_shops_command(path: Path, fmt: str | None, skip_unknown: bool) -> None:
+    """Import or update existing shops (OSM-style tags or a category column) by their id."""
+    from wishmap.services.shops import import_shops
+
+    _ensure_schema()
+    _run_import(
+        "shops",
+        path,
+        fmt,
+        lambda records, progress, source: import_shops(
+            db.session(), records, skip_unknown=skip_unknown, progress=progress, source=source
+        ),
+    )
+
+
+@click.command("import-wishes")
+@FILE
+@FORMAT
+def import_wishes_command(path: Path, fmt: str | None) -> None:
+    """Import wishes (resident e-mail, shop type, premise ref or point) collected elsewhere."""
+    from wishmap.services.wishes import import_wishes
+
+    _ensure_schema()
+    _run_import(
+        "wishes",
+        path,
+        fmt,
+        lambda records, progress, source: import_wishes(
+            db.session(), records, progress=progress, source=source
+        ),
+    )
+
+
+COMMANDS = [
+    init_db_command,
+    check_db_command,
+    demo_command,
+    import_streets_command,
+    import_premises_command,
+    import_shops_command,
+    import_wishes_command,
+]
+
+
+def init_app(app: Flask) -> None:
+    """Register every command on app."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,102 @@
+"""Database wiring: the declarative Base, one engine per app, one session per app context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Named constraints let Alembic alter them later, on SQLite as on PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """Return an engine for url; SQLite gets foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # SQLite ignores foreign keys unless asked, per connection.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine and a session factory to app and close sessions at teardown."""
+    engine = app.config.get("ENGINE") or make_engine(
+        app.config["DATABASE_URL"], echo=app.config.get("SQLALCHEMY_ECHO", False)
+    )
+    app.extensions["wishmap.engine"] = engine
+    app.extensions["wishmap.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+
+
+def engine() -> Engine:
+    """Return the current app's engine."""
+    return current_app.extensions["wishmap.engine"]
+
+
+def session() -> Session:
+    """Return the session of the current app context, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["wishmap.sessionmaker"]()
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the app context's session, rolling back anything left uncommitted."""
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """Return an Alembic Config for the migrations folder, bound to connection if given."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(db_engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database behind db_engine to revision through the migration history."""
+    from alembic import command
+
+    with db_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def schema_drift(db_engine: Engine) -> list[Any]:
+    """Return the differences between the models and the migrated database (empty: none)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    import wishmap.models  # noqa: F401  -- registers every table on Base.metadata
+
+    with db_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)

@@ -1,0 +1,134 @@
+"""Geometry in one place: metric lengths, nearest streets, and rows → GeoJSON features."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geojson
+import numpy as np
+import shapely
+from shapely import STRtree
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+
+EARTH_RADIUS_M = 6_371_008.8
+M_PER_DEG_LAT = math.pi * EARTH_RADIUS_M / 180
+
+
+def metric_scale(lat0: float) -> np.ndarray:
+    """Return metres per degree of (longitude, latitude) around latitude lat0.
+
+    Equirectangular around the district's own latitude: over a few kilometres its error stays
+    far below the precision of a hand-placed pin, and it needs no projection library.
+    """
+    return np.array([M_PER_DEG_LAT * math.cos(math.radians(lat0)), M_PER_DEG_LAT])
+
+
+def to_metres(geometry: BaseGeometry, lat0: float) -> BaseGeometry:
+    """Return geometry (lon/lat degrees) projected to metres around latitude lat0."""
+    scale = metric_scale(lat0)
+    return shapely.transform(geometry, lambda coords: coords * scale)
+
+
+def line_length_m(geometry: dict[str, Any]) -> float:
+    """Return the length in metres of a GeoJSON (Multi)LineString in WGS84."""
+    line = shape(geometry)
+    return float(to_metres(line, line.centroid.y).length)
+
+
+def bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Return (min_lat, min_lon, max_lat, max_lon) of a GeoJSON geometry."""
+    min_lon, min_lat, max_lon, max_lat = shape(geometry).bounds
+    return min_lat, min_lon, max_lat, max_lon
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance in metres between two points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+class StreetLocator:
+    """Finds the street a point or an address belongs to, among a set of streets."""
+
+    def __init__(self, streets: Sequence[tuple[int, str, dict[str, Any]]]) -> None:
+        """streets: (id, name, GeoJSON geometry) triples."""
+        from wishmap.taxonomy import normalise
+
+        self._normalise = normalise
+        self.ids = [street_id for street_id, _name, _geometry in streets]
+        self.by_name: dict[str, int] = {}
+        for street_id, name, _geometry in streets:
+            self.by_name.setdefault(normalise(name), street_id)
+        shapes = [shape(geometry) for _id, _name, geometry in streets]
+        lat0 = sum(line.centroid.y for line in shapes) / len(shapes) if shapes else 0.0
+        self._scale = metric_scale(lat0)
+        self._lines = [to_metres(line, lat0) for line in shapes]
+        self._tree = STRtree(self._lines) if self._lines else None
+
+    def by_street_name(self, name: str | None) -> int | None:
+        """Return the id of the street with this name (accents and case ignored), if any."""
+        return self.by_name.get(self._normalise(name)) if name else None
+
+    def nearest(self, lat: float, lon: float, max_distance_m: float = 200.0) -> int | None:
+        """Return the id of the street nearest to the point, within max_distance_m."""
+        if self._tree is None:
+            return None
+        point = Point(lon * self._scale[0], lat * self._scale[1])
+        index = self._tree.query_nearest(point, max_distance=max_distance_m)
+        return self.ids[int(index[0])] if len(index) else None
+
+    def locate(self, lat: float, lon: float, name: str | None = None) -> int | None:
+        """Return the street of an address: by its name when known, else the nearest one."""
+        return self.by_street_name(name) or self.nearest(lat, lon)
+
+
+def point_feature(
+    lat: float, lon: float, properties: dict[str, Any], id: Any = None
+) -> geojson.Feature:
+    """Return a GeoJSON Point feature (coordinates rounded to ~1 m to keep payloads small)."""
+    return geojson.Feature(
+        geometry=geojson.Point((round(lon, 6), round(lat, 6))), properties=properties, id=id
+    )
+
+
+def feature_collection(features: Iterable[geojson.Feature]) -> geojson.FeatureCollection:
+    """Return a FeatureCollection of features."""
+    return geojson.FeatureCollection(list(features))
+
+
+def premise_features(rows: Iterable[tuple[Any, int]]) -> geojson.FeatureCollection:
+    """Return premises (with their active-wish counts) as a FeatureCollection; no personal data."""
+    return feature_collection(
+        point_feature(
+            premise.lat,
+            premise.lon,
+            {
+                "ref": premise.ref,
+                "address": premise.address,
+                "street": premise.street_name,
+                "status": premise.status,
+                "surface_m2": premise.surface_m2,
+                "rent_eur_month": premise.rent_eur_month,
+                "wishes": wishes,
+            },
+            id=premise.id,
+        )
+        for premise, wishes in rows
+    )
+
+
+def street_features(rows: Iterable[Any]) -> geojson.FeatureCollection:
+    """Return streets as a FeatureCollection of their line geometries and names."""
+    import json
+
+    return feature_collection(
+        geojson.Feature(
+            geometry=json.loads(street.geometry), properties={"name": street.name}, id=street.id
+        )
+        for street in rows
+    )

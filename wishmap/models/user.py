@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wishmap.db import Base
+from wishmap.models._types import UTCDateTime, enum_check, utcnow
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    OWNER = "owner"
+    AGENCY = "agency"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (enum_check("role", Role, "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    # None: the account cannot log in with a password (e.g. generated demo residents).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.RESIDENT.value)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

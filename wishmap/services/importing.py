@@ -1,0 +1,247 @@
+"""Reading import files (CSV, GeoJSON) into numbered records, and collecting bad rows.
+
+Every importer reads the whole file, checks every row, and only then writes: an import lands
+whole or not at all, and its error names each bad row with its line or feature number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geojson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of an import file: where it stands, its properties, its geometry if any."""
+
+    where: str  # "line 12" in a CSV, "feature 7" in GeoJSON: what a person looks up
+    props: dict[str, Any]
+    geometry: dict[str, Any] | None = None
+    problem: str | None = None  # why the file format itself rejects this row
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A row an importer leaves out on purpose, counted under reason in the report."""
+
+    reason: str
+
+
+@dataclass
+class RowError:
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+class ImportFailed(Exception):
+    """Raised when a file cannot be imported; nothing was written."""
+
+    def __init__(self, errors: list[RowError], source: str = "") -> None:
+        self.errors = errors
+        self.source = source
+        shown = "\n".join(f"  {error}" for error in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        noun = "problem" if len(errors) == 1 else "problems"
+        super().__init__(
+            f"{source or 'import'}: {len(errors)} {noun}, nothing imported:\n{shown}{more}"
+        )
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows created, updated, skipped (with why)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        for reason, count in sorted(self.skipped.items()):
+            text += f"; {count} skipped ({reason})"
+        return text
+
+
+def read_records(path: str | Path, fmt: str | None = None) -> list[Record]:
+    """Return the records of a CSV or GeoJSON file (format from fmt or the file's extension)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(
+            [RowError("file", f"cannot read {path}: {exc.strerror}")], str(path)
+        ) from None
+    try:
+        # utf-8-sig: spreadsheet exports often start with a byte-order mark.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+        log.warning("%s is not UTF-8; read it as Windows-1252", path)
+    if fmt in {"geojson", "json"}:
+        return geojson_records(text, str(path))
+    if fmt in {"csv", "txt"}:
+        return csv_records(text)
+    raise ImportFailed(
+        [RowError("file", f"unknown format {fmt!r}; use .csv or .geojson")], str(path)
+    )
+
+
+def csv_records(text: str) -> list[Record]:
+    """Return one record per CSV data row, numbered by its line in the file."""
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    records = []
+    for row in reader:
+        props = {
+            (key or "").strip().lower(): (value.strip() if isinstance(value, str) else value)
+            for key, value in row.items()
+        }
+        records.append(Record(f"line {reader.line_num}", props))
+    return records
+
+
+def geojson_records(text: str, source: str = "") -> list[Record]:
+    """Return one record per feature of a GeoJSON FeatureCollection, validated against RFC 7946."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            [RowError(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")], source
+        ) from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise ImportFailed([RowError("file", "expected a GeoJSON FeatureCollection")], source)
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise ImportFailed([RowError("file", "FeatureCollection has no features list")], source)
+    records = []
+    for number, feature in enumerate(features, start=1):
+        where = f"feature {number}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            records.append(Record(where, {}, None, "not a GeoJSON Feature"))
+            continue
+        geometry = feature.get("geometry")
+        problem = geometry_problem(geometry) if geometry is not None else None
+        props = dict(feature.get("properties") or {})
+        if "id" in feature and "id" not in props:
+            props["id"] = feature["id"]
+        records.append(Record(where, props, None if problem else geometry, problem))
+    return records
+
+
+def geometry_problem(geometry: Any) -> str | None:
+    """Return why a GeoJSON geometry is invalid, or None if it is valid."""
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        return "geometry is not a GeoJSON object"
+    try:
+        instance = geojson.GeoJSON.to_instance(geometry, strict=True)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        return f"invalid {geometry.get('type')} geometry: {exc}"
+    errors = instance.errors()
+    if errors:
+        return f"invalid {geometry.get('type')} geometry: {errors}"
+    return None
+
+
+def first(props: dict[str, Any], *names: str) -> Any:
+    """Return the first non-empty value among the given property names (case-insensitive)."""
+    lowered = {str(key).lower(): value for key, value in props.items()}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def with_progress(items: list[Any], progress: ProgressFn | None, every: int = 500) -> Iterator[Any]:
+    """Yield items, reporting (done, total) to progress every `every` items and at the end."""
+    total = len(items)
+    for index, item in enumerate(items, start=1):
+        yield item
+        if progress and (index % every == 0 or index == total):
+            progress(index, total)
+
+
+RowOutcome = dict[str, Any] | Skip | str
+
+
+def check_rows(
+    records: list[Record],
+    row: Callable[[Record], RowOutcome],
+    report: ImportReport,
+    progress: ProgressFn | None = None,
+    source: str = "",
+) -> list[dict[str, Any]]:
+    """Return the fields of every record, or raise ImportFailed naming every bad one.
+
+    row(record) returns the fields to write, a Skip, or the reason the record is bad. External
+    ids (`ref`) must not repeat within a file, or a re-import could not tell rows apart.
+    """
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    seen: dict[str, str] = {}
+    for record in with_progress(records, progress):
+        outcome = record.problem or row(record)
+        if isinstance(outcome, Skip):
+            report.skip(outcome.reason)
+        elif isinstance(outcome, str):
+            errors.append(RowError(record.where, outcome))
+        elif "ref" in outcome and outcome["ref"] in seen:
+            ref = outcome["ref"]
+            errors.append(RowError(record.where, f"id {ref!r} already used at {seen[ref]}"))
+        else:
+            if "ref" in outcome:
+                seen[outcome["ref"]] = record.where
+            rows.append(outcome)
+    if errors:
+        raise ImportFailed(errors, source)
+    return rows
+
+
+def upsert_by_ref(
+    session: Session, model: type[Any], rows: Iterable[dict[str, Any]], report: ImportReport
+) -> None:
+    """Create or update model rows keyed by their `ref`, counting what changed in report."""
+    existing = {row.ref: row for row in session.scalars(select(model))}
+    for fields in rows:
+        row = existing.get(fields["ref"])
+        if row is None:
+            row = model(**fields)
+            session.add(row)
+            existing[fields["ref"]] = row
+            report.created += 1
+        elif any(getattr(row, key) != value for key, value in fields.items()):
+            for key, value in fields.items():
+                setattr(row, key, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1

@@ -1,0 +1,103 @@
+"""Streets: importing a street network and finding the street of a point."""
+
+from __future__ import annotations
+
+import json
+
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wishmap.geo import StreetLocator, bounds, line_length_m
+from wishmap.models import Street
+from wishmap.services.importing import (
+    ImportFailed,
+    ImportReport,
+    ProgressFn,
+    Record,
+    RowError,
+    RowOutcome,
+    Skip,
+    check_rows,
+    first,
+    upsert_by_ref,
+)
+
+NAME_FIELDS = ("name", "l_longmin", "nom_voie", "nom", "straatnaam", "street")
+REF_FIELDS = ("ref", "n_sq_vo", "id", "@id", "osm_id", "identifiant")
+LINE_TYPES = {"LineString", "MultiLineString"}
+
+
+def _street_row(record: Record, within: BaseGeometry | None) -> RowOutcome:
+    name = first(record.props, *NAME_FIELDS)
+    ref = first(record.props, *REF_FIELDS)
+    geometry = record.geometry
+    if geometry is None:
+        return "has no geometry"
+    if geometry["type"] not in LINE_TYPES:
+        return f"geometry is a {geometry['type']}, expected a LineString or MultiLineString"
+    if not name:
+        return f"has no street name (looked for {', '.join(NAME_FIELDS)})"
+    if ref is None:
+        return f"has no id (looked for {', '.join(REF_FIELDS)})"
+    if within is not None and not within.intersects(shape(geometry)):
+        return Skip("outside the area")
+    min_lat, min_lon, max_lat, max_lon = bounds(geometry)
+    return {
+        "ref": str(ref),
+        "name": str(name).strip(),
+        "geometry": json.dumps(geometry, separators=(",", ":")),
+        "length_m": round(line_length_m(geometry), 1),
+        "min_lat": min_lat,
+        "min_lon": min_lon,
+        "max_lat": max_lat,
+        "max_lon": max_lon,
+    }
+
+
+def import_streets(
+    session: Session,
+    records: list[Record],
+    within: BaseGeometry | None = None,
+    progress: ProgressFn | None = None,
+    source: str = "",
+) -> ImportReport:
+    """Create or update streets by their id; all or nothing. Commits on success.
+
+    within: keep only streets that touch this area (e.g. one district); streets crossing
+    its border are kept whole, since demand on them is shared with the next district.
+    """
+    report = ImportReport()
+    rows = check_rows(records, lambda record: _street_row(record, within), report, progress, source)
+    upsert_by_ref(session, Street, rows, report)
+    session.commit()
+    return report
+
+
+def street_locator(session: Session) -> StreetLocator:
+    """Return a locator over every street in the database."""
+    rows = session.execute(select(Street.id, Street.name, Street.geometry))
+    return StreetLocator(
+        [(street_id, name, json.loads(geometry)) for street_id, name, geometry in rows]
+    )
+
+
+def all_streets(session: Session) -> list[Street]:
+    """Return every street ordered by name."""
+    return list(session.scalars(select(Street).order_by(Street.name)))
+
+
+def area_from_file(path: str, where: str | None = None) -> BaseGeometry:
+    """Return the union of the polygons in a GeoJSON file, optionally those whose FIELD=VALUE."""
+    from shapely.ops import unary_union
+
+    from wishmap.services.importing import read_records
+
+    records = read_records(path, "geojson")
+    if where:
+        field, _, value = where.partition("=")
+        records = [r for r in records if str(first(r.props, field.strip())) == value.strip()]
+        if not records:
+            raise ImportFailed([RowError("--where", f"no area has {where}")], str(path))
+    return unary_union([shape(record.geometry) for record in records if record.geometry])

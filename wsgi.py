@@ -1,0 +1,3 @@
+from wishmap import create_app
+
+app = create_app()
