@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Flask
 
-from wishmap import auth, cli, db
+from wishmap import auth, cli, db, security
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
+from wishmap.views import accounts as account_views
 from wishmap.views import map as map_views
 from wishmap.views import premises as premise_views
 
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every URL group of the app, in one list a reader can scan.
 BLUEPRINTS = [
     map_views.bp,
+    account_views.bp,
     premise_views.bp,
 ]
 
@@ -48,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)

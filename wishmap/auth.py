@@ -23,3 +23,7 @@ def load_user(user_id: str) -> User | None:
 def init_app(app: Flask) -> None:
     """Bind Flask-Login to app."""
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    # A stolen remember-me cookie is refused once the session it came with looks different.
+    login_manager.session_protection = "strong"

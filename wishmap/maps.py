@@ -70,12 +70,15 @@ def _premise_style(feature: dict[str, Any]) -> dict[str, Any]:
     return {"radius": radius, "color": "#ffffff", "fillColor": VACANT_COLOUR, "fillOpacity": 0.9}
 
 
-def render_parts(fmap: folium.Map) -> dict[str, str]:
-    """Return the map's head (assets), body (its div) and script, to embed in our own page."""
+def render_parts(fmap: folium.Map, nonce: str) -> dict[str, str]:
+    """Return the map's head (assets), body (its div) and script, to embed in our own page.
+
+    folium writes inline <script> tags into the head; each gets the response's CSP nonce.
+    """
     root = fmap.get_root()
     root.render()
     return {
-        "header": root.header.render(),
+        "header": root.header.render().replace("<script>", f'<script nonce="{nonce}">'),
         "html": root.html.render(),
         "script": root.script.render(),
     }

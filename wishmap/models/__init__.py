@@ -5,9 +5,10 @@ from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
 from wishmap.models.street import Street
 from wishmap.models.user import Role, User
-from wishmap.models.wish import Wish, WishFrequency, WishStatus
+from wishmap.models.wish import VOICE_STATUSES, Wish, WishFrequency, WishStatus
 
 __all__ = [
+    "VOICE_STATUSES",
     "Premise",
     "PremiseStatus",
     "Role",

@@ -14,9 +14,18 @@ from wishmap.models.user import User
 
 
 class WishStatus(enum.StrEnum):
+    """Only ACTIVE wishes count anywhere (maps, reports, statistics, analysis)."""
+
     ACTIVE = "active"
+    PENDING = "pending"  # its resident has not verified their e-mail address yet
+    HELD = "held"  # held for review by the anti-ballot-stuffing rule until an admin releases it
     WITHDRAWN = "withdrawn"
-    HIDDEN = "hidden"
+    HIDDEN = "hidden"  # hidden by a moderator
+
+
+# A voice is taken while a wish may still count: the one-voice rule spans these states.
+VOICE_STATUSES = (WishStatus.ACTIVE, WishStatus.PENDING, WishStatus.HELD)
+_VOICE_SQL = "status IN ('active', 'pending', 'held')"
 
 
 class WishFrequency(enum.StrEnum):
@@ -35,15 +44,15 @@ class Wish(Base):
         # A free wish needs its point; a premise wish copies the premise's point for analysis.
         CheckConstraint("lat IS NOT NULL AND lon IS NOT NULL", name="has_point"),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="lat_lon"),
-        # One person, one voice: one active wish per resident, premise and shop type.
+        # One person, one voice: one live wish per resident, premise and shop type.
         Index(
             "uq_wishes_one_active_voice",
             "user_id",
             "premise_id",
             "shop_type_id",
             unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
+            sqlite_where=text(_VOICE_SQL),
+            postgresql_where=text(_VOICE_SQL),
         ),
         Index("ix_wishes_premise_type", "premise_id", "shop_type_id"),
         Index("ix_wishes_street_type", "street_id", "shop_type_id"),

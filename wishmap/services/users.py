@@ -59,3 +59,10 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if user is None or not user.password_hash:
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def register(session: Session, email: str, display_name: str, password: str) -> User:
+    """Create a resident account with a password; commits, or raises UserError."""
+    user = add_user(session, email, display_name, password)
+    session.commit()
+    return user

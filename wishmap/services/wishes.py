@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from wishmap.models import Premise, PremiseStatus, ShopType, User, Wish, WishFrequency, WishStatus
+from wishmap.models import (
+    VOICE_STATUSES,
+    Premise,
+    PremiseStatus,
+    ShopType,
+    User,
+    Wish,
+    WishFrequency,
+)
 from wishmap.services.importing import (
     ImportReport,
     ProgressFn,
@@ -41,11 +49,11 @@ def _check_text(reason: str | None, frequency: str | None, max_length: int) -> s
 
 
 def active_wish_count(session: Session, user_id: int) -> int:
-    """Return how many active wishes the user has."""
+    """Return how many live wishes (active, pending or held) the user has: what the quota counts."""
     return (
         session.scalar(
             select(func.count()).where(
-                Wish.user_id == user_id, Wish.status == WishStatus.ACTIVE.value
+                Wish.user_id == user_id, Wish.status.in_([s.value for s in VOICE_STATUSES])
             )
         )
         or 0
@@ -187,7 +195,7 @@ def import_wishes(
         _voice(*row)
         for row in session.execute(
             select(Wish.user_id, Wish.premise_id, Wish.shop_type_id, Wish.lat, Wish.lon).where(
-                Wish.status == WishStatus.ACTIVE.value
+                Wish.status.in_([s.value for s in VOICE_STATUSES])
             )
         )
     }

@@ -1,0 +1,131 @@
+"""Web protection in one place: CSRF, security headers with a nonce-based CSP, route access rules.
+
+Every view declares who may use it with one of the decorators below; a request to an endpoint
+without a rule is refused, so a new route cannot be left open by accident.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from wishmap.models import Role
+
+csrf = CSRFProtect()
+
+View = TypeVar("View", bound=Callable[..., Any])
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+ACCESS_ATTRIBUTE = "wishmap_access"
+
+
+def _rule(value: str | frozenset[str]) -> Callable[[View], View]:
+    def mark(view: View) -> View:
+        setattr(view, ACCESS_ATTRIBUTE, value)
+        return view
+
+    return mark
+
+
+def public(view: View) -> View:
+    """Anyone, logged in or not, may use this view."""
+    return _rule(PUBLIC)(view)
+
+
+def authenticated(view: View) -> View:
+    """Any logged-in user may use this view."""
+    return _rule(AUTHENTICATED)(view)
+
+
+def roles(*allowed: Role) -> Callable[[View], View]:
+    """Only logged-in users with one of these roles may use this view (admins always may)."""
+    return _rule(frozenset({role.value for role in allowed} | {Role.ADMIN.value}))
+
+
+def access_rule(app: Flask, endpoint: str) -> str | frozenset[str] | None:
+    """Return the access rule declared for an endpoint, or None when it has none."""
+    if endpoint == "static":
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def enforce_access() -> None:
+    """Refuse the request unless the endpoint's rule admits the current user."""
+    if request.endpoint is None:
+        return  # 404 and 405 are Flask's to answer
+    rule = access_rule(current_app, request.endpoint)
+    if rule == PUBLIC:
+        return
+    if rule is None:
+        current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        login_manager = current_app.login_manager  # type: ignore[attr-defined]
+        return login_manager.unauthorized()
+    if rule != AUTHENTICATED and current_user.role not in rule:
+        abort(403)
+    return None
+
+
+def csp_nonce() -> str:
+    """Return this response's script nonce (one per request)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _tile_source(tile_url: str) -> str:
+    """Return the CSP source that admits the configured tile server ({s} subdomains → *)."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def security_headers(response: Any) -> Any:
+    """Add the security headers every response carries."""
+    tiles = _tile_source(current_app.config.get("TILE_URL", ""))
+    policy = "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{csp_nonce()}'",
+            # Leaflet and folium position everything with inline styles.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: {tiles}".strip(),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    response.headers.setdefault("Content-Security-Policy", policy)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault(
+        "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
+    )
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Bind CSRF protection, access rules, headers and cookie settings to app."""
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    app.before_request(enforce_access)
+    app.after_request(security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
