@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from wishmap.geo import bounds, line_length_m
 from wishmap.models import Premise, Role, Shop, ShopType, Street, User, Wish
+from wishmap.models._types import utcnow
 from wishmap.services.shop_types import seed_shop_types
 
 _counter = itertools.count(1)
@@ -30,6 +31,7 @@ def shop_type(session: Session, code: str = "bakery") -> ShopType:
 def make_user(session: Session, role: Role | str = Role.RESIDENT, **fields: Any) -> User:
     number = next(_counter)
     values = {
+        "email_verified_at": utcnow(),
         "email": f"user{number}@example.org",
         "display_name": f"User {number}",
         "password_hash": None,

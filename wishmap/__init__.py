@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from wishmap import auth, cli, db, security
+from wishmap import auth, cli, db, i18n, security
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
 from wishmap.views import map as map_views
@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     auth.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -25,6 +25,16 @@ class Defaults:
     WISH_QUOTA = 10
     REASON_MAX_LENGTH = 500
     LOG_LEVEL = "INFO"
+    # E-mail: "console" logs messages, "folder" writes .eml files to MAIL_OUTBOX
+    # (default instance/outbox), "smtp" sends them through MAIL_SERVER.
+    MAIL_BACKEND = "console"
+    MAIL_OUTBOX = ""
+    MAIL_SENDER = "Wishmap <no-reply@wishmap.example>"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
 
 
 def _coerce(raw: str, default: Any) -> Any:

@@ -17,6 +17,7 @@ from wishmap.models import (
     User,
     Wish,
     WishFrequency,
+    WishStatus,
 )
 from wishmap.services.importing import (
     ImportReport,
@@ -46,6 +47,11 @@ def _check_text(reason: str | None, frequency: str | None, max_length: int) -> s
     if frequency and frequency not in FREQUENCIES:
         raise WishError(f"frequency must be one of {', '.join(sorted(FREQUENCIES))}")
     return reason
+
+
+def initial_status(user: User) -> WishStatus:
+    """Return the status a new wish of user starts in: it counts once their e-mail is verified."""
+    return WishStatus.ACTIVE if user.email_verified_at is not None else WishStatus.PENDING
 
 
 def active_wish_count(session: Session, user_id: int) -> int:
@@ -92,6 +98,7 @@ def create_wish(
     else:
         raise WishError("a wish needs a premise or a point")
     wish = Wish(
+        status=initial_status(user).value,
         user_id=user.id,
         shop_type_id=shop_type_id,
         premise_id=premise_id,

@@ -1,0 +1,60 @@
+"""Outgoing e-mail: SMTP in production; in development, the console or a folder of .eml files.
+
+MAIL_BACKEND is "smtp", "folder" (one .eml per message in MAIL_OUTBOX) or "console".
+"""
+
+from __future__ import annotations
+
+import smtplib
+import time
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+
+
+def build_message(to: str, subject: str, body: str) -> EmailMessage:
+    """Return a plain-text message from the configured sender."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@wishmap>"
+    message.set_content(body)
+    return message
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one plain-text e-mail through the configured backend."""
+    message = build_message(to, subject, body)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "smtp":
+        config = current_app.config
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    elif backend == "folder":
+        outbox = Path(
+            current_app.config["MAIL_OUTBOX"] or Path(current_app.instance_path) / "outbox"
+        )
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
+        (outbox / name).write_bytes(message.as_bytes())
+    else:
+        current_app.logger.info("e-mail to %s: %s\n%s", to, subject, body)
+
+
+def outbox_messages(outbox: str | Path) -> list[EmailMessage]:
+    """Return the messages written to a folder outbox, oldest first (for tests and previews)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    parser = BytesParser(policy=policy.default)
+    return [
+        parser.parsebytes(path.read_bytes())  # type: ignore[misc]
+        for path in sorted(Path(outbox).glob("*.eml"))
+    ]
