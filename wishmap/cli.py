@@ -121,7 +121,11 @@ def import_streets_command(
     from wishmap.services.streets import area_from_file, import_streets
 
     _ensure_schema()
-    within = area_from_file(within_path, where) if within_path else None
+    try:
+        within = area_from_file(within_path, where) if within_path else None
+    except ImportFailed as failure:
+        click.echo(str(failure), err=True)
+        sys.exit(1)
     _run_import(
         "streets",
         path,

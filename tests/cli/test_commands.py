@@ -87,3 +87,22 @@ def test_demo_files_load_through_importers(
     assert session.scalar(select(func.count()).where(Premise.street_id.is_(None))) == 0
     assert session.scalar(select(func.count()).where(Wish.street_id.is_(None))) == 0
     assert count(session, User) == 122
+
+
+def test_import_streets_within_unknown_area_is_refused(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    areas = tmp_path / "areas.geojson"
+    areas.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"c_ar": 19},'
+        ' "geometry": {"type": "Polygon", "coordinates": [[[2.37, 48.87], [2.41, 48.87],'
+        " [2.41, 48.90], [2.37, 48.87]]]}}]}"
+    )
+    streets = tmp_path / "streets.geojson"
+    streets.write_text('{"type": "FeatureCollection", "features": []}')
+    result = runner.invoke(
+        args=["import-streets", str(streets), "--within", str(areas), "--where", "c_ar=20"]
+    )
+    assert result.exit_code == 1
+    assert "--where: no area has c_ar=20" in result.output
+    assert count(session, Street) == 0
