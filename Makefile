@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wishmap
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test demo lint bench clean
+.PHONY: run test install install-test demo lint bench bench-map translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,8 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(FLASK) init-db
 	$(FLASK) demo --seed 42
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	# Plain http on the loopback: cookies without the Secure flag (see README, Protection).
+	WISHMAP_INSECURE_COOKIES=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## demo: reload the demo district from scratch
 demo: install
@@ -45,6 +46,16 @@ lint: install-test
 ## bench: the analysis benchmark (1,000,000 wishes over the real Paris streets)
 bench: install-test
 	$(BIN)/python -m bench.analysis
+
+## bench-map: page + first GeoJSON requests of the public map with 100,000 wishes
+bench-map: install-test
+	$(BIN)/python -m bench.map_payload
+
+## translations: re-extract the UI strings and update and compile the fr/nl catalogs
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o wishmap/translations/messages.pot .
+	$(BIN)/pybabel update -i wishmap/translations/messages.pot -d wishmap/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d wishmap/translations
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

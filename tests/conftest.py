@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from testdb import BACKENDS, POSTGRES_URL, SHARED_DATA
 import wishmap.models  # noqa: F401  -- registers every table
 from wishmap import create_app, db
 from wishmap.db import Base, make_engine
+from wishmap.limits import limiter
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,8 +109,22 @@ def app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     app.instance_path = str(tmp_path / "instance")
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
+        # Rate-limit counts never leak from one test into the next.
+        limiter.reset()
         yield app
+    request_started.disconnect(_fresh_request_globals, app)
+
+
+def _fresh_request_globals(sender: Flask, **_extra: object) -> None:
+    """Start each request with a clean `g`, as in production, keeping the test's db session.
+
+    The fixture's app context outlives single requests, so without this the logged-in user
+    (Flask-Login), the CSRF token (Flask-WTF) and the CSP nonce would leak between requests.
+    """
+    for name in [name for name in g if name != "db_session"]:
+        g.pop(name)
 
 
 @pytest.fixture

@@ -38,3 +38,24 @@ def test_postgresql_upgrade_from_empty_has_no_drift() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_upgrade_in_place_keeps_accounts(tmp_path: Path) -> None:
+    """A database holding accounts at revision 0001 upgrades; each account gets its own token."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        for email in ("a@example.org", "b@example.org"):
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, display_name, role, created_at) "
+                    "VALUES (:email, 'x', 'resident', '2026-01-01 00:00:00')"
+                ),
+                {"email": email},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        tokens = connection.execute(text("SELECT session_token FROM users")).scalars().all()
+    assert len(tokens) == 2 and len(set(tokens)) == 2 and all(len(t) == 32 for t in tokens)
+    assert schema_drift(engine) == []
+    engine.dispose()

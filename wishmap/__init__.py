@@ -8,11 +8,18 @@ from typing import Any
 
 from flask import Flask
 
-from wishmap import auth, cli, db, i18n, security
+from wishmap import auth, cli, db, i18n, limits, security
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
+from wishmap.views import admin as admin_views
+from wishmap.views import claims as claim_views
+from wishmap.views import insights as insight_views
+from wishmap.views import language as language_views
 from wishmap.views import map as map_views
+from wishmap.views import me as me_views
 from wishmap.views import premises as premise_views
+from wishmap.views import reports as report_views
+from wishmap.views import wishes as wish_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +28,13 @@ BLUEPRINTS = [
     map_views.bp,
     account_views.bp,
     premise_views.bp,
+    wish_views.bp,
+    me_views.bp,
+    language_views.bp,
+    claim_views.bp,
+    report_views.bp,
+    admin_views.bp,
+    insight_views.bp,
 ]
 
 
@@ -52,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    limits.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)

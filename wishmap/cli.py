@@ -191,7 +191,40 @@ def import_wishes_command(path: Path, fmt: str | None) -> None:
     )
 
 
+@click.command("analyse")
+@click.option(
+    "--every",
+    type=click.IntRange(min=60),
+    metavar="SECONDS",
+    help="Keep running, once every SECONDS (a simple scheduler; cron works too).",
+)
+@click.option(
+    "--include-let", is_flag=True, help="Score let and opened premises too, not only vacant ones."
+)
+def analyse_command(every: int | None, include_let: bool) -> None:
+    """Run the full analysis: hotspots, demand per street, gap scores for every premise."""
+    from wishmap.services.analysis import run_analysis
+
+    _ensure_schema()
+    statuses = ("vacant", "let", "opened") if include_let else ("vacant",)
+    while True:
+        run = run_analysis(
+            db.session(),
+            premise_statuses=statuses,
+            say=lambda message: click.echo(message, err=True),
+        )
+        click.echo(
+            f"analysis run {run.id}: {run.wishes} wishes, {run.premises} premises, "
+            f"{run.hotspots} hotspots in {run.seconds:.1f} s"
+        )
+        if every is None:
+            return
+        db.close_session()
+        time.sleep(every)
+
+
 COMMANDS = [
+    analyse_command,
     init_db_command,
     check_db_command,
     demo_command,

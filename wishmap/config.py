@@ -23,6 +23,8 @@ class Defaults:
     MAP_CENTER = (48.8839, 2.3823)
     MAP_ZOOM = 15
     WISH_QUOTA = 10
+    # Side of the public demand grid's cells in metres; never below 100 (privacy of free wishes).
+    DEMAND_CELL_M = 100
     REASON_MAX_LENGTH = 500
     LOG_LEVEL = "INFO"
     # E-mail: "console" logs messages, "folder" writes .eml files to MAIL_OUTBOX
@@ -35,6 +37,29 @@ class Defaults:
     MAIL_USE_TLS = False
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
+    # Accounts. Cookies are Secure unless INSECURE_COOKIES (plain-http development, `make run`),
+    # debug or testing says otherwise.
+    INSECURE_COOKIES = False
+    # How many reverse proxies sit in front of the app (X-Forwarded-For hops to trust);
+    # 0 when it faces the network directly. Rate limits and the burst rule key on the address.
+    TRUSTED_PROXIES = 0
+    VERIFY_TOKEN_HOURS = 72
+    RESET_TOKEN_MINUTES = 60
+    REMEMBER_DAYS = 30
+    # Rate limits (Flask-Limiter notation), per client address unless said otherwise.
+    # REDIS_URL (redis://…) shares the counts between app processes; otherwise in memory.
+    REDIS_URL = ""
+    LOGIN_RATE_LIMIT = "5 per minute"
+    REGISTER_RATE_LIMIT = "5 per hour"
+    RESET_RATE_LIMIT = "5 per hour"
+    VERIFY_RATE_LIMIT = "5 per hour"
+    WISH_RATE_LIMIT = "30 per hour"  # per account
+    # Fair counting (see README, "Accounts, roles and fair counting").
+    BURST_WINDOW_MINUTES = 60
+    BURST_NEW_ACCOUNT_HOURS = 24
+    BURST_MAX_WISHES_NEW_ACCOUNT = 5
+    BURST_MAX_ACCOUNTS_PER_NETWORK = 4
+    BURST_ORIGIN_RETENTION_HOURS = 48
 
 
 def _coerce(raw: str, default: Any) -> Any:
@@ -51,7 +76,7 @@ def _coerce(raw: str, default: Any) -> Any:
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Return settings from WISHMAP_<NAME> variables, plus DATABASE_URL and SECRET_KEY."""
+    """Return settings from WISHMAP_<NAME> variables, plus DATABASE_URL, SECRET_KEY, REDIS_URL."""
     environ = dict(os.environ if environ is None else environ)
     found: dict[str, Any] = {}
     for name in dir(Defaults):
@@ -60,7 +85,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         raw = environ.get(ENV_PREFIX + name)
         if raw is not None:
             found[name] = _coerce(raw, getattr(Defaults, name))
-    for bare in ("DATABASE_URL", "SECRET_KEY"):
+    for bare in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL"):
         if environ.get(bare):
             found[bare] = environ[bare]
     return found

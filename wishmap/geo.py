@@ -101,25 +101,42 @@ def feature_collection(features: Iterable[geojson.Feature]) -> geojson.FeatureCo
     return geojson.FeatureCollection(list(features))
 
 
-def premise_features(rows: Iterable[tuple[Any, int]]) -> geojson.FeatureCollection:
-    """Return premises (with their active-wish counts) as a FeatureCollection; no personal data."""
-    return feature_collection(
+def premise_features(points: Iterable[Any], truncated: bool = False) -> geojson.FeatureCollection:
+    """Return premise points (id, lat, lon, address, wishes…) as a FeatureCollection.
+
+    Only what a marker needs travels: the popup asks for details when it opens.
+    """
+    collection = feature_collection(
         point_feature(
-            premise.lat,
-            premise.lon,
+            point.lat,
+            point.lon,
             {
-                "ref": premise.ref,
-                "address": premise.address,
-                "street": premise.street_name,
-                "status": premise.status,
-                "surface_m2": premise.surface_m2,
-                "rent_eur_month": premise.rent_eur_month,
-                "wishes": wishes,
+                "address": point.address,
+                "status": point.status,
+                "surface_m2": round(point.surface_m2) if point.surface_m2 else None,
+                "wishes": point.wishes,
+                "icon": point.top_icon,
             },
-            id=premise.id,
+            id=point.id,
         )
-        for premise, wishes in rows
+        for point in points
     )
+    if truncated:
+        collection["truncated"] = True
+    return collection
+
+
+def cell_features(cells: Iterable[Any], size_m: float) -> geojson.FeatureCollection:
+    """Return demand grid cells as Point features at each cell's centre with its wish count."""
+    collection = feature_collection(
+        geojson.Feature(
+            geometry=geojson.Point((round(cell.lon, 5), round(cell.lat, 5))),
+            properties={"n": cell.count},
+        )
+        for cell in cells
+    )
+    collection["cell_m"] = size_m
+    return collection
 
 
 def street_features(rows: Iterable[Any]) -> geojson.FeatureCollection:

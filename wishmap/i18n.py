@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel
+from typing import Any
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from wishmap.taxonomy import GROUPS
 
 LANGUAGES = {"en": "English", "fr": "Français", "nl": "Nederlands"}
 
@@ -12,14 +17,41 @@ babel = Babel()
 
 def select_locale() -> str:
     """Return the language for this request: the visitor's choice, else the browser's."""
+    if not has_request_context():
+        return "en"  # services called from the CLI or tests speak English
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen
+    # A resident who chose a language once keeps it on every device they log in from.
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
+
+
+def current_language() -> str:
+    """Return the code of the language the current page speaks (en, fr or nl)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def type_label(shop_type: Any) -> str:
+    """Return a shop type's label in the current language."""
+    return shop_type.label(current_language())
+
+
+def group_label(group: str) -> str:
+    """Return a shop-type group's label in the current language."""
+    labels = GROUPS.get(group, {})
+    return labels.get(current_language()) or labels.get("en") or group
 
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel to app with translations from wishmap/translations."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        current_language=current_language,
+        type_label=type_label,
+        group_label=group_label,
+    )

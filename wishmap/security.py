@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wishmap.models import Role
 
@@ -121,10 +123,25 @@ def security_headers(response: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     """Bind CSRF protection, access rules, headers and cookie settings to app."""
+    # Secure cookies never travel over plain http; development and tests on http opt out.
+    # (Flask's own default for SESSION_COOKIE_SECURE is False, so it is raised, not defaulted.)
+    secure = not (app.config.get("INSECURE_COOKIES") or app.debug or app.testing)
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        app.config[name] = bool(app.config.get(name)) or secure
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask defaults SameSite to None, which setdefault would keep.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault(
+        "REMEMBER_COOKIE_DURATION", timedelta(days=app.config.get("REMEMBER_DAYS", 30))
+    )
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a reverse proxy, the client address is the proxies' X-Forwarded-For entry.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     csrf.init_app(app)
     app.before_request(enforce_access)
     app.after_request(security_headers)

@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+import wishmap.models  # noqa: F401  -- registers every table
 from wishmap import create_app, db
+from wishmap.db import Base
 from wishmap.services.demo import DemoSize, load_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+LIVE_OUTBOX: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +39,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SECRET_KEY": "browser-tests",
             "TILE_URL": "",  # no network here: the map draws our own streets
             "LOG_LEVEL": "WARNING",
+            # Verification links are read back from this folder by the tests.
+            "MAIL_BACKEND": "folder",
+            "MAIL_OUTBOX": str(folder / "outbox"),
+            # Every browser test registers from 127.0.0.1: the per-address limits would bite.
+            "REGISTER_RATE_LIMIT": "1000 per hour",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "BURST_MAX_ACCOUNTS_PER_NETWORK": 1000,
         }
     )
     app.instance_path = str(folder)
     with app.app_context():
-        db.upgrade(db.engine())
+        # The schema straight from the models, as the rest of the suite builds it.
+        Base.metadata.create_all(db.engine())
         load_demo(
             db.session(), seed=3, size=DemoSize(premises=120, shops=150, residents=300, wishes=1000)
         )
@@ -47,6 +59,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    LIVE_OUTBOX["path"] = folder / "outbox"
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
@@ -87,3 +100,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def outbox(live_server: str) -> Path:
+    """The folder where the live server writes its e-mails."""
+    return LIVE_OUTBOX["path"]
+
+
+@pytest.fixture
+def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page in a phone-sized, touch viewport; on failure its screenshot is kept."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()

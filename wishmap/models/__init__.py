@@ -1,22 +1,45 @@
 """Every table of Wishmap; importing this package registers them all on Base.metadata."""
 
+from wishmap.models.account_token import AccountToken, TokenPurpose
+from wishmap.models.analysis_run import AnalysisRun
+from wishmap.models.audit_entry import AuditEntry
+from wishmap.models.claim import Claim, ClaimStatus
+from wishmap.models.hotspot import Hotspot
+from wishmap.models.notification import Notification
 from wishmap.models.premise import Premise, PremiseStatus
+from wishmap.models.premise_gap import PremiseGap
+from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
 from wishmap.models.street import Street
+from wishmap.models.street_demand import StreetDemand
 from wishmap.models.user import Role, User
 from wishmap.models.wish import VOICE_STATUSES, Wish, WishFrequency, WishStatus
+from wishmap.models.wish_origin import WishOrigin
 
 __all__ = [
     "VOICE_STATUSES",
+    "AccountToken",
+    "AnalysisRun",
+    "AuditEntry",
+    "Claim",
+    "ClaimStatus",
+    "Hotspot",
+    "Notification",
     "Premise",
+    "PremiseGap",
     "PremiseStatus",
+    "Report",
+    "ReportStatus",
     "Role",
     "Shop",
     "ShopType",
     "Street",
+    "StreetDemand",
+    "TokenPurpose",
     "User",
     "Wish",
     "WishFrequency",
+    "WishOrigin",
     "WishStatus",
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -19,6 +20,11 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+def new_session_token() -> str:
+    """Return a fresh random session token."""
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (enum_check("role", Role, "role"),)
@@ -32,6 +38,13 @@ class User(UserMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the id kept in session and remember-me cookies: a new value (password change,
+    # reset) logs every other session out.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in cookies: user id and session token."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

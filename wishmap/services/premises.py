@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wishmap.models import Premise, User, Wish, WishStatus
+from wishmap.models import Premise, ShopType, Street, User, Wish, WishStatus
 from wishmap.services.importing import (
     ImportReport,
     ProgressFn,
@@ -19,7 +20,7 @@ from wishmap.services.importing import (
     first,
     upsert_by_ref,
 )
-from wishmap.services.streets import street_locator
+from wishmap.services.streets import cached_street_locator
 from wishmap.taxonomy import normalise
 
 STATUS_ALIASES = {
@@ -152,7 +153,7 @@ def import_premises(
     rows = check_rows(
         records, lambda record: _premise_row(record, managers), report, progress, source
     )
-    locator = street_locator(session)
+    locator = cached_street_locator(session)
     for fields in rows:
         fields["street_id"] = locator.locate(fields["lat"], fields["lon"], fields["street_name"])
     upsert_by_ref(session, Premise, rows, report)
@@ -185,3 +186,85 @@ def premises_with_demand(
         needle = normalise(search)
         rows = [row for row in rows if needle in normalise(row[0].address)]
     return rows
+
+
+@dataclass
+class Reason:
+    name: str
+    shop_type: ShopType
+    text: str
+
+
+@dataclass
+class PremiseDemand:
+    """What residents wish for one premise: counts per shop type, most wished first."""
+
+    premise: Premise
+    total: int = 0
+    types: list[tuple[ShopType, int]] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def premise_demand(session: Session, premise_id: int, reasons: int = 3) -> PremiseDemand | None:
+    """Return a premise with its active wishes counted per type and its latest reasons."""
+    premise = session.get(Premise, premise_id)
+    if premise is None:
+        return None
+    active = (Wish.premise_id == premise_id, Wish.status == WishStatus.ACTIVE.value)
+    counts = session.execute(
+        select(ShopType, func.count(Wish.id).label("n"))
+        .join(Wish, Wish.shop_type_id == ShopType.id)
+        .where(*active)
+        .group_by(ShopType.id)
+        .order_by(func.count(Wish.id).desc(), ShopType.code)
+    ).all()
+    latest = session.execute(
+        select(User.display_name, ShopType, Wish.reason)
+        .join(User, User.id == Wish.user_id)
+        .join(ShopType, ShopType.id == Wish.shop_type_id)
+        .where(*active, Wish.reason.is_not(None), Wish.reason != "")
+        .order_by(Wish.created_at.desc(), Wish.id.desc())
+        .limit(reasons)
+    ).all()
+    return PremiseDemand(
+        premise=premise,
+        total=sum(int(count) for _type, count in counts),
+        types=[(shop_type, int(count)) for shop_type, count in counts],
+        reasons=[Reason(name, shop_type, text) for name, shop_type, text in latest],
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    lat: float
+    lon: float
+    premise_id: int | None = None
+
+
+def find_places(session: Session, query: str, limit: int = 8) -> list[Place]:
+    """Return streets and premises of the district whose name or address matches, streets first.
+
+    Accents and case are ignored. The district has hundreds of rows, not millions, so matching
+    happens in Python where normalise() is the same on SQLite and PostgreSQL.
+    """
+    needle = normalise(query)
+    if len(needle) < 2:
+        return []
+    places: list[Place] = []
+    for street in session.execute(
+        select(Street.name, Street.min_lat, Street.min_lon, Street.max_lat, Street.max_lon)
+    ):
+        if needle in normalise(street.name):
+            lat = (street.min_lat + street.max_lat) / 2
+            lon = (street.min_lon + street.max_lon) / 2
+            places.append(Place(street.name, lat, lon))
+    premises = session.execute(
+        select(Premise.id, Premise.address, Premise.lat, Premise.lon).where(
+            Premise.status == "vacant"
+        )
+    )
+    for premise in premises:
+        if needle in normalise(premise.address):
+            places.append(Place(premise.address, premise.lat, premise.lon, premise.id))
+    return places[:limit]

@@ -37,3 +37,10 @@ def ids_by_code(session: Session) -> dict[str, int]:
 def list_shop_types(session: Session) -> list[ShopType]:
     """Return every shop type ordered by group and code."""
     return list(session.scalars(select(ShopType).order_by(ShopType.group, ShopType.code)))
+
+
+def shop_type_by_code(session: Session, code: str | None) -> ShopType | None:
+    """Return the shop type with this code, or None."""
+    if not code:
+        return None
+    return session.scalar(select(ShopType).where(ShopType.code == code))

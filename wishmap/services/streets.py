@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from wishmap.geo import StreetLocator, bounds, line_length_m
@@ -72,6 +75,7 @@ def import_streets(
     rows = check_rows(records, lambda record: _street_row(record, within), report, progress, source)
     upsert_by_ref(session, Street, rows, report)
     session.commit()
+    forget_street_locator(session)
     return report
 
 
@@ -81,6 +85,46 @@ def street_locator(session: Session) -> StreetLocator:
     return StreetLocator(
         [(street_id, name, json.loads(geometry)) for street_id, name, geometry in rows]
     )
+
+
+# One locator per database engine: building it parses every street geometry, too slow per request.
+# Each entry keeps the fingerprint of the streets it was built from, so an import made by another
+# process (the CLI beside a running server) is noticed too.
+_LOCATORS: WeakKeyDictionary[Engine, tuple[Any, StreetLocator]] = WeakKeyDictionary()
+_LOCATORS_LOCK = threading.Lock()
+
+
+def _streets_fingerprint(session: Session) -> Any:
+    return tuple(
+        session.execute(
+            select(
+                func.count(),
+                func.max(Street.id),
+                func.sum(Street.length_m),
+                func.sum(Street.min_lat),
+            )
+        ).one()
+    )
+
+
+def cached_street_locator(session: Session) -> StreetLocator:
+    """Return the locator for this database, rebuilt only when its streets have changed."""
+    engine = session.get_bind().engine
+    fingerprint = _streets_fingerprint(session)
+    with _LOCATORS_LOCK:
+        cached = _LOCATORS.get(engine)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    locator = street_locator(session)
+    with _LOCATORS_LOCK:
+        _LOCATORS[engine] = (fingerprint, locator)
+    return locator
+
+
+def forget_street_locator(session: Session) -> None:
+    """Drop the cached locator of this database (after its streets were imported)."""
+    with _LOCATORS_LOCK:
+        _LOCATORS.pop(session.get_bind().engine, None)
 
 
 def all_streets(session: Session) -> list[Street]:
@@ -101,3 +145,19 @@ def area_from_file(path: str, where: str | None = None) -> BaseGeometry:
         if not records:
             raise ImportFailed([RowError("--where", f"no area has {where}")], str(path))
     return unary_union([shape(record.geometry) for record in records if record.geometry])
+
+
+def streets_in_view(
+    session: Session, south: float, west: float, north: float, east: float
+) -> list[Street]:
+    """Return the streets whose bounding box meets the view."""
+    return list(
+        session.scalars(
+            select(Street).where(
+                Street.max_lat >= south,
+                Street.min_lat <= north,
+                Street.max_lon >= west,
+                Street.min_lon <= east,
+            )
+        )
+    )

@@ -10,8 +10,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from wishmap.models import Role, User
 from wishmap.models._types import utcnow
+from wishmap.models.user import new_session_token
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PASSWORD_METHOD = "scrypt"
+MIN_PASSWORD = 10
+# Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong
+# password and the timing does not tell which accounts exist.
+_DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 
 
 class UserError(ValueError):
@@ -39,7 +45,7 @@ def add_user(
     user = User(
         email=email,
         display_name=display_name.strip()[:80] or email.split("@")[0],
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
         role=role.value,
     )
     if verified:
@@ -57,8 +63,35 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the user if the password matches their account, else None."""
     user = user_by_email(session, email)
     if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def hash_password(password: str) -> str:
+    """Return the scrypt hash of password, refusing ones too short to resist guessing."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Return whether password is the user's current password."""
+    return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+
+
+def set_password(user: User, password: str) -> None:
+    """Give user a new password and log out every session they have (not committed)."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; commits, or raises UserError."""
+    if not password_matches(user, current):
+        raise UserError("the current password is wrong")
+    set_password(user, new)
+    session.commit()
 
 
 def register(session: Session, email: str, display_name: str, password: str) -> User:

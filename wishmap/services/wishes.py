@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from wishmap.models import (
     VOICE_STATUSES,
@@ -19,6 +20,8 @@ from wishmap.models import (
     WishFrequency,
     WishStatus,
 )
+from wishmap.models._types import utcnow
+from wishmap.services import integrity
 from wishmap.services.importing import (
     ImportReport,
     ProgressFn,
@@ -27,7 +30,7 @@ from wishmap.services.importing import (
     check_rows,
     first,
 )
-from wishmap.services.streets import street_locator
+from wishmap.services.streets import cached_street_locator, street_locator
 from wishmap.taxonomy import code_for
 
 FREQUENCIES = {frequency.value for frequency in WishFrequency}
@@ -40,26 +43,62 @@ class WishError(ValueError):
     """A wish was refused; the message says why, for the resident."""
 
 
+class QuotaReached(WishError):
+    """The resident already has as many live wishes as the quota allows."""
+
+
+class WishNotFound(WishError):
+    """The wish does not exist or is not the resident's own."""
+
+
 def _check_text(reason: str | None, frequency: str | None, max_length: int) -> str | None:
     reason = (reason or "").strip() or None
     if reason and len(reason) > max_length:
-        raise WishError(f"the reason is {len(reason)} characters long; at most {max_length} fit")
+        raise WishError(
+            _(
+                "The reason is %(length)d characters long; at most %(max)d fit.",
+                length=len(reason),
+                max=max_length,
+            )
+        )
     if frequency and frequency not in FREQUENCIES:
-        raise WishError(f"frequency must be one of {', '.join(sorted(FREQUENCIES))}")
+        raise WishError(
+            _("The frequency must be one of %(choices)s.", choices=", ".join(sorted(FREQUENCIES)))
+        )
     return reason
 
 
-def initial_status(user: User) -> WishStatus:
-    """Return the status a new wish of user starts in: it counts once their e-mail is verified."""
-    return WishStatus.ACTIVE if user.email_verified_at is not None else WishStatus.PENDING
+def initial_status(
+    session: Session,
+    user: User,
+    network: str | None = None,
+    now: datetime | None = None,
+    rule: integrity.BurstRule | None = None,
+) -> WishStatus:
+    """Return the status a new wish of user starts in: pending until the e-mail is verified,
+    held when it belongs to a burst (services/integrity.py), else active."""
+    if user.email_verified_at is None:
+        return WishStatus.PENDING
+    rule = rule or integrity.burst_rule()
+    if integrity.burst_reason(session, user, network, now or utcnow(), rule):
+        return WishStatus.HELD
+    return WishStatus.ACTIVE
 
 
 def active_wish_count(session: Session, user_id: int) -> int:
-    """Return how many live wishes (active, pending or held) the user has: what the quota counts."""
+    """Return how many live wishes (active, pending or held) the user has: what the quota counts.
+
+    Wishes on a premise that has since been let or opened are settled: they free their place.
+    """
     return (
         session.scalar(
-            select(func.count()).where(
-                Wish.user_id == user_id, Wish.status.in_([s.value for s in VOICE_STATUSES])
+            select(func.count())
+            .select_from(Wish)
+            .outerjoin(Premise, Premise.id == Wish.premise_id)
+            .where(
+                Wish.user_id == user_id,
+                Wish.status.in_([s.value for s in VOICE_STATUSES]),
+                or_(Wish.premise_id.is_(None), Premise.status == PremiseStatus.VACANT.value),
             )
         )
         or 0
@@ -76,29 +115,44 @@ def create_wish(
     frequency: str | None = None,
     quota: int = 10,
     max_reason: int = 500,
+    client_ip: str | None = None,
+    now: datetime | None = None,
 ) -> Wish:
-    """Record an active wish on a vacant premise or a free point; commit, or raise WishError."""
+    """Record a wish on a vacant premise or a free point; commit, or raise WishError.
+
+    It counts at once (active) unless its resident is unverified (pending) or it belongs to
+    a burst from client_ip or the account (held); see services/integrity.py.
+    """
     reason = _check_text(reason, frequency, max_reason)
     if session.get(ShopType, shop_type_id) is None:
-        raise WishError("unknown shop type")
-    if active_wish_count(session, user.id) >= quota:
-        raise WishError(f"you already have {quota} active wishes; withdraw one to make another")
+        raise WishError(_("Unknown shop type."))
     if premise_id is not None:
         premise = session.get(Premise, premise_id)
         if premise is None:
-            raise WishError("unknown premise")
+            raise WishError(_("Unknown premise."))
         if premise.status != PremiseStatus.VACANT:
-            raise WishError("this premise is no longer vacant")
+            raise WishError(_("This premise is no longer vacant."))
         lat, lon, street_id = premise.lat, premise.lon, premise.street_id
     elif point is not None:
         lat, lon = point
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise WishError("the point is not a latitude/longitude")
-        street_id = street_locator(session).nearest(lat, lon, FREE_WISH_STREET_M)
+            raise WishError(_("The point is not a latitude/longitude."))
+        street_id = cached_street_locator(session).nearest(lat, lon, FREE_WISH_STREET_M)
     else:
-        raise WishError("a wish needs a premise or a point")
+        raise WishError(_("A wish needs a premise or a point."))
+    if active_wish_count(session, user.id) >= quota:
+        raise QuotaReached(
+            _(
+                "You already have %(quota)d active wishes, the most one resident can have. "
+                "Withdraw one on your wishes page to make another.",
+                quota=quota,
+            )
+        )
+    rule, now = integrity.burst_rule(), now or utcnow()
+    network = integrity.network_of(client_ip, rule)
     wish = Wish(
-        status=initial_status(user).value,
+        status=initial_status(session, user, network, now, rule).value,
+        created_at=now,
         user_id=user.id,
         shop_type_id=shop_type_id,
         premise_id=premise_id,
@@ -110,12 +164,95 @@ def create_wish(
     )
     session.add(wish)
     try:
+        session.flush()
+        integrity.note_new_wish(session, wish, user, network, rule)
         session.commit()
     except IntegrityError:
         # The unique index on active (user, premise, type) caught a second voice.
         session.rollback()
-        raise WishError("you already wish for this shop type here") from None
+        raise WishError(_("You already wish for this shop type here.")) from None
     return wish
+
+
+def support_wish(
+    session: Session, user: User, premise_id: int, shop_type_id: int, **limits: Any
+) -> Wish:
+    """Add the user's voice to a shop type others already wished for on this premise; commit."""
+    wished = session.scalar(
+        select(func.count()).where(
+            Wish.premise_id == premise_id,
+            Wish.shop_type_id == shop_type_id,
+            Wish.status == WishStatus.ACTIVE.value,
+        )
+    )
+    if not wished:
+        raise WishError(_("Nobody wishes for this shop type here yet; make the first wish."))
+    return create_wish(session, user, shop_type_id, premise_id=premise_id, **limits)
+
+
+def _own_wish(session: Session, user: User, wish_id: int) -> Wish:
+    wish = session.get(Wish, wish_id)
+    # Someone else's wish is reported as missing: its id tells nothing about who made it.
+    if wish is None or wish.user_id != user.id or wish.status not in VOICE_STATUSES:
+        raise WishNotFound(_("You have no such wish."))
+    return wish
+
+
+def withdraw_wish(session: Session, user: User, wish_id: int) -> Wish:
+    """Withdraw one of the user's live wishes; it stops counting at once. Commits."""
+    wish = _own_wish(session, user, wish_id)
+    wish.status = WishStatus.WITHDRAWN.value
+    session.commit()
+    return wish
+
+
+def change_wish(
+    session: Session,
+    user: User,
+    wish_id: int,
+    shop_type_id: int,
+    reason: str | None = None,
+    frequency: str | None = None,
+    max_reason: int = 500,
+) -> Wish:
+    """Change the shop type, reason or frequency of one of the user's live wishes; commit."""
+    wish = _own_wish(session, user, wish_id)
+    reason = _check_text(reason, frequency, max_reason)
+    if session.get(ShopType, shop_type_id) is None:
+        raise WishError(_("Unknown shop type."))
+    if wish.premise is not None and not wish.premise.is_vacant:
+        raise WishError(_("This premise is no longer vacant."))
+    wish.shop_type_id, wish.reason, wish.frequency = shop_type_id, reason, frequency or None
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise WishError(_("You already wish for this shop type here.")) from None
+    return wish
+
+
+def user_wishes(session: Session, user_id: int) -> list[Wish]:
+    """Return the user's wishes that still stand (not withdrawn), newest first."""
+    return list(
+        session.scalars(
+            select(Wish)
+            .options(joinedload(Wish.shop_type), joinedload(Wish.premise))
+            .where(Wish.user_id == user_id, Wish.status != WishStatus.WITHDRAWN.value)
+            .order_by(Wish.created_at.desc(), Wish.id.desc())
+        )
+    )
+
+
+def user_types_at(session: Session, user_id: int, premise_id: int) -> dict[int, int]:
+    """Return {shop type id: wish id} of the user's live wishes on a premise."""
+    rows = session.execute(
+        select(Wish.shop_type_id, Wish.id).where(
+            Wish.user_id == user_id,
+            Wish.premise_id == premise_id,
+            Wish.status.in_([s.value for s in VOICE_STATUSES]),
+        )
+    )
+    return {type_id: wish_id for type_id, wish_id in rows}
 
 
 def _parse_time(value: Any) -> datetime | None:

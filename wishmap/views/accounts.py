@@ -1,17 +1,40 @@
-"""Accounts: register, log in, log out."""
+"""Accounts: register, verify, log in and out, reset and change password or e-mail, privacy."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
-from werkzeug.wrappers import Response
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
 
 from wishmap import db
+from wishmap.account_forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    DeleteAccountForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from wishmap.forms import LoginForm, RegisterForm
+from wishmap.limits import account_key, configured, limiter
+from wishmap.models import TokenPurpose
 from wishmap.security import authenticated, public
-from wishmap.services.users import UserError, authenticate, register
+from wishmap.services import accounts as account_service
+from wishmap.services.privacy import delete_account, export_user_data
+from wishmap.services.users import UserError, authenticate, change_password
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -25,8 +48,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("map.index")
 
 
+def _link(endpoint: str) -> Callable[[str], str]:
+    """Return a function turning a token secret into the absolute URL of endpoint."""
+    return lambda secret: url_for(endpoint, token=secret, _external=True)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(configured("LOGIN_RATE_LIMIT"), methods=["POST"])
 def login() -> str | Response:
     """Log in with e-mail and password, then go back where the visitor came from."""
     form = LoginForm()
@@ -35,25 +64,31 @@ def login() -> str | Response:
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("E-mail address or password is wrong.")
+        form.password.errors.append(_("E-mail address or password is wrong."))
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(configured("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register_view() -> str | Response:
-    """Create a resident account and log it in."""
+    """Create a resident account, send its verification e-mail and log it in."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register(
-                db.session(), form.email.data, form.display_name.data, form.password.data
+            user = account_service.register_account(
+                db.session(),
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                _link("accounts.verify"),
+                current_app.config["VERIFY_TOKEN_HOURS"],
             )
         except UserError as error:
             form.email.errors.append(str(error))
         else:
             login_user(user)
-            flash("Welcome! Your account is ready.")
+            flash(_("Welcome! We sent you an e-mail: follow its link so that your wishes count."))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/register.html", form=form, next=request.args.get("next", ""))
 
@@ -64,3 +99,198 @@ def logout() -> Response:
     """Log out and return to the map."""
     logout_user()
     return redirect(url_for("map.index"))
+
+
+def _settings(
+    password_form: ChangePasswordForm | None = None,
+    email_form: ChangeEmailForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "accounts/settings.html",
+            password_form=password_form or ChangePasswordForm(formdata=None),
+            email_form=email_form or ChangeEmailForm(formdata=None),
+            delete_form=delete_form or DeleteAccountForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@authenticated
+def settings() -> tuple[str, int]:
+    """The account page: address, verification, password, e-mail, data and deletion."""
+    return _settings()
+
+
+@bp.post("/verify/resend")
+@authenticated
+@limiter.limit(configured("VERIFY_RATE_LIMIT"), key_func=account_key)
+def resend_verification() -> Response:
+    """Send the verification e-mail again."""
+    if current_user.email_verified_at is None:
+        account_service.send_verification(
+            db.session(),
+            current_user,
+            _link("accounts.verify"),
+            current_app.config["VERIFY_TOKEN_HOURS"],
+        )
+        flash(_("We sent the link again. Look in your mailbox (and its spam folder)."))
+    return redirect(url_for("accounts.settings"))
+
+
+def _token_page(purpose: TokenPurpose, token: str, title: str, form: object) -> tuple[str, int]:
+    """Render the page a link from an e-mail lands on; 404 when the token is no good."""
+    valid = account_service.valid_token(db.session(), token, purpose) is not None
+    return (
+        render_template("accounts/confirm.html", form=form, valid=valid, title=title),
+        200 if valid else 404,
+    )
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@public
+def verify(token: str) -> tuple[str, int] | Response:
+    """Confirm an e-mail address (a button, so mail scanners opening the link change nothing)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            account_service.verify_email(db.session(), token)
+        except UserError as error:
+            flash(str(error))
+        else:
+            flash(_("Thank you: your address is confirmed and your wishes count."))
+            return redirect(url_for("map.index"))
+    return _token_page(TokenPurpose.VERIFY_EMAIL, token, _("Confirm your e-mail address"), form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(configured("RESET_RATE_LIMIT"), methods=["POST"])
+def reset_request() -> str | Response:
+    """Ask for a password-reset link; the answer is the same whether the address is known."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        account_service.request_password_reset(
+            db.session(),
+            form.email.data,
+            _link("accounts.reset_password"),
+            current_app.config["RESET_TOKEN_MINUTES"],
+        )
+        flash(_("If an account uses this address, a link to reset its password is on its way."))
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(configured("RESET_RATE_LIMIT"), methods=["POST"])
+def reset_password(token: str) -> str | tuple[str, int] | Response:
+    """Choose a new password through a reset link; every other session is logged out."""
+    form = ResetPasswordForm()
+    session = db.session()
+    if account_service.valid_token(session, token, TokenPurpose.RESET_PASSWORD) is None:
+        return render_template("accounts/reset_password.html", form=form, valid=False), 404
+    if form.validate_on_submit():
+        try:
+            user = account_service.reset_password(session, token, form.password.data)
+        except UserError as error:
+            form.password.errors.append(str(error))
+        else:
+            logout_user()
+            login_user(user)
+            flash(_("Your password is changed; every other session was logged out."))
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/reset_password.html", form=form, valid=True)
+
+
+@bp.post("/password")
+@authenticated
+def password() -> tuple[str, int] | Response:
+    """Change the password; every other session is logged out, this one stays."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(db.session(), current_user, form.current.data, form.password.data)
+        except UserError as error:
+            form.current.errors.append(str(error))
+        else:
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            flash(_("Your password is changed; every other session was logged out."))
+            return redirect(url_for("accounts.settings"))
+    return _settings(password_form=form, status=400)
+
+
+@bp.post("/email")
+@authenticated
+@limiter.limit(configured("VERIFY_RATE_LIMIT"), key_func=account_key)
+def email() -> tuple[str, int] | Response:
+    """Ask to move the account to a new address: a link is sent there to confirm it."""
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            account_service.request_email_change(
+                db.session(),
+                current_user,
+                form.email_password.data,
+                form.email.data,
+                _link("accounts.confirm_email"),
+                current_app.config["VERIFY_TOKEN_HOURS"],
+            )
+        except UserError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(_("Follow the link we sent to the new address to start using it."))
+            return redirect(url_for("accounts.settings"))
+    return _settings(email_form=form, status=400)
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token: str) -> tuple[str, int] | Response:
+    """Confirm a new e-mail address from the link sent to it."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            account_service.confirm_email_change(db.session(), token)
+        except UserError as error:
+            flash(str(error))
+        else:
+            flash(_("Your new e-mail address is confirmed."))
+            return redirect(url_for("map.index"))
+    return _token_page(TokenPurpose.CHANGE_EMAIL, token, _("Confirm your new e-mail address"), form)
+
+
+@bp.get("/export.json")
+@authenticated
+def export() -> Response:
+    """Download everything stored about the logged-in user, as JSON."""
+    data = export_user_data(db.session(), current_user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": "attachment; filename=wishmap-my-data.json",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/delete")
+@authenticated
+def delete() -> tuple[str, int] | Response:
+    """Delete the account and its personal data; counting wishes stay as anonymous counts."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            delete_account(db.session(), current_user, form.delete_password.data)
+        except UserError as error:
+            form.delete_password.errors.append(str(error))
+        else:
+            logout_user()
+            flash(_("Your account and personal data are deleted. Thank you for taking part."))
+            return redirect(url_for("map.index"))
+    return _settings(delete_form=form, status=400)

@@ -1,44 +1,139 @@
-"""The public map of premises."""
+"""The public map: a folium base map, and GeoJSON of premises and demand for the visible area."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from wishmap import db
-from wishmap.geo import premise_features, street_features
-from wishmap.maps import premises_map, render_parts
+from wishmap.geo import cell_features, feature_collection, premise_features, street_features
+from wishmap.i18n import current_language
+from wishmap.maps import base_map, render_parts
 from wishmap.security import csp_nonce, public
-from wishmap.services.premises import premises_with_demand
-from wishmap.services.streets import all_streets
+from wishmap.services.demand import (
+    DemandError,
+    cell_size,
+    demand_cells,
+    parse_bbox,
+    premise_points,
+    type_ids,
+)
+from wishmap.services.premises import find_places, premise_demand
+from wishmap.services.shop_types import list_shop_types
+from wishmap.services.streets import streets_in_view
+from wishmap.views._nav import json_error
 
 bp = Blueprint("map", __name__)
+
+
+def _geojson(collection: object) -> Response:
+    response = jsonify(collection)
+    response.mimetype = "application/geo+json"
+    # Public aggregates: a minute of caching spares the database when many pan the same area.
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
 
 
 @bp.get("/")
 @public
 def index() -> str:
-    """The public map: every premise, vacant ones standing out."""
-    session = db.session()
-    rows = premises_with_demand(session)
-    fmap = premises_map(
-        premise_features(rows),
-        street_features(all_streets(session)),
-        center=current_app.config["MAP_CENTER"],
-        zoom=current_app.config["MAP_ZOOM"],
-        tile_url=current_app.config["TILE_URL"],
-        attribution=current_app.config["TILE_ATTRIBUTION"],
+    """The public map page: base map, filters, legend; its data comes from the API below."""
+    config = current_app.config
+    fmap = base_map(
+        center=config["MAP_CENTER"],
+        zoom=config["MAP_ZOOM"],
+        tile_url=config["TILE_URL"],
+        attribution=config["TILE_ATTRIBUTION"],
         static_url=lambda path: url_for("static", filename=path),
     )
-    vacant = sum(1 for premise, _wishes in rows if premise.is_vacant)
     return render_template(
-        "map/index.html", map=render_parts(fmap, csp_nonce()), vacant=vacant, total=len(rows)
+        "map/index.html",
+        map=render_parts(fmap, csp_nonce()),
+        shop_types=list_shop_types(db.session()),
+        draw_streets=not config["TILE_URL"],
     )
 
 
 @bp.get("/api/premises.geojson")
 @public
-def premises_geojson() -> Response:
-    """Every premise with its active-wish count, as GeoJSON."""
-    response = jsonify(premise_features(premises_with_demand(db.session())))
-    response.mimetype = "application/geo+json"
-    return response
+def premises_geojson() -> Response | tuple[Response, int]:
+    """Vacant premises in the bbox with their active-wish counts, as GeoJSON."""
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+    except DemandError as error:
+        return json_error(str(error))
+    points, truncated = premise_points(db.session(), bbox)
+    return _geojson(premise_features(points, truncated))
+
+
+@bp.get("/api/demand.geojson")
+@public
+def demand_geojson() -> Response | tuple[Response, int]:
+    """Active wishes counted per grid cell (≥ 100 m) in the bbox, optionally of a type or group."""
+    session = db.session()
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+        ids = type_ids(session, request.args.get("type"), request.args.get("group"))
+    except DemandError as error:
+        return json_error(str(error))
+    lat0 = current_app.config["MAP_CENTER"][0]
+    size = cell_size(bbox, lat0, float(current_app.config["DEMAND_CELL_M"]))
+    return _geojson(cell_features(demand_cells(session, bbox, size, lat0, ids), size))
+
+
+@bp.get("/api/streets.geojson")
+@public
+def streets_geojson() -> Response | tuple[Response, int]:
+    """Streets in the bbox (drawn when no tile server is configured)."""
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+    except DemandError as error:
+        return json_error(str(error))
+    rows = streets_in_view(db.session(), bbox.south, bbox.west, bbox.north, bbox.east)
+    return _geojson(street_features(rows))
+
+
+@bp.get("/api/premises/<int:premise_id>")
+@public
+def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
+    """One premise for its popup: address, surface, top wished types and a few reasons."""
+    demand = premise_demand(db.session(), premise_id)
+    if demand is None:
+        return json_error("unknown premise", 404)
+    locale = current_language()
+    premise = demand.premise
+    return jsonify(
+        {
+            "id": premise.id,
+            "address": premise.address,
+            "status": premise.status,
+            "surface_m2": round(premise.surface_m2) if premise.surface_m2 else None,
+            "wishes": demand.total,
+            "types": [
+                {"code": t.code, "icon": t.icon, "label": t.label(locale), "count": n}
+                for t, n in demand.types[:5]
+            ],
+            "reasons": [
+                {"name": r.name, "type": r.shop_type.label(locale), "text": r.text}
+                for r in demand.reasons
+            ],
+            "url": url_for("premises.show", premise_id=premise.id),
+        }
+    )
+
+
+@bp.get("/api/places")
+@public
+def places() -> Response:
+    """Streets and vacant premises of the district matching ?q= (address search)."""
+    found = find_places(db.session(), request.args.get("q", "")[:100])
+    return jsonify(
+        feature_collection(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
+                "properties": {"label": p.label, "premise": p.premise_id},
+            }
+            for p in found
+        )
+    )

@@ -1,12 +1,26 @@
-"""Premises as a list: the way in that needs no map."""
+"""Premises: the list by street (the way in that needs no map), one premise's page, its outcome."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from wishmap import db
-from wishmap.security import public
-from wishmap.services.premises import premises_with_demand
+from wishmap.models import Role
+from wishmap.security import public, roles
+from wishmap.services.outcomes import (
+    OutcomeError,
+    OutcomeRefused,
+    may_record_outcome,
+    record_outcome,
+)
+from wishmap.services.premises import premise_demand, premises_with_demand
+from wishmap.services.shop_types import list_shop_types, shop_type_by_code
+from wishmap.services.wishes import active_wish_count, user_types_at
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
 
@@ -14,7 +28,63 @@ bp = Blueprint("premises", __name__, url_prefix="/premises")
 @bp.get("/")
 @public
 def index() -> str:
-    """Vacant premises by street, searchable by address."""
-    query = request.args.get("q", "").strip()
+    """Vacant premises grouped by street, searchable by address or street."""
+    query = request.args.get("q", "").strip()[:100]
     rows = premises_with_demand(db.session(), status="vacant", search=query)
     return render_template("premises/index.html", rows=rows, query=query)
+
+
+@bp.get("/<int:premise_id>")
+@public
+def show(premise_id: int) -> str:
+    """One premise: what residents wish there, one-click support, and the form to wish."""
+    session = db.session()
+    demand = premise_demand(session, premise_id, reasons=5)
+    if demand is None:
+        abort(404)
+    mine: dict[int, int] = {}
+    used = 0
+    if current_user.is_authenticated:
+        mine = user_types_at(session, current_user.id, premise_id)
+        used = active_wish_count(session, current_user.id)
+    return render_template(
+        "premises/show.html",
+        demand=demand,
+        premise=demand.premise,
+        mine=mine,
+        used=used,
+        quota=current_app.config["WISH_QUOTA"],
+        shop_types=list_shop_types(session),
+        chosen=request.args,
+        may_record=current_user.is_authenticated
+        and may_record_outcome(current_user, demand.premise),
+        today=date.today().isoformat(),
+    )
+
+
+@bp.post("/<int:premise_id>/outcome")
+@roles(Role.OWNER, Role.AGENCY)
+def outcome(premise_id: int) -> Response | tuple[str, int]:
+    """Record that the premise was let or opened (its manager or an admin); residents are told."""
+    session = db.session()
+    shop_type = shop_type_by_code(session, request.form.get("type"))
+    if request.form.get("type") and shop_type is None:
+        return render_template("wishes/refused.html", message=_("Unknown shop type.")), 400
+    try:
+        on = date.fromisoformat(request.form.get("on") or date.today().isoformat())
+        notified = record_outcome(
+            session,
+            current_user,
+            premise_id,
+            request.form.get("outcome", ""),
+            shop_type.id if shop_type else None,
+            on,
+            url_for("me.index", _external=True),
+        )
+    except OutcomeRefused as error:
+        return render_template("wishes/refused.html", message=str(error)), 403
+    except ValueError as error:  # OutcomeError, or a malformed date
+        message = str(error) if isinstance(error, OutcomeError) else _("The date is not valid.")
+        return render_template("wishes/refused.html", message=message), 400
+    flash(_("Recorded. %(count)d residents who wished here have been told.", count=len(notified)))
+    return redirect(url_for("premises.show", premise_id=premise_id), code=303)

@@ -1,0 +1,301 @@
+/* The public wish map: fetches premises and aggregated demand for the visible area.
+ * folium has already created the Leaflet map (a global named in #wishmap-config); this file
+ * adds everything that depends on data, so the page itself stays small. No innerHTML with data:
+ * every text from the server goes through textContent. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("wishmap-config").textContent);
+  var map = window[config.map];
+  if (!map || !window.L) { return; }
+  var T = config.text;
+  var statusLine = document.querySelector("[data-status]");
+  var premisesLayer = L.layerGroup().addTo(map);
+  var streetsLayer = L.geoJSON(null, {
+    style: { color: "#495057", weight: 3, opacity: 0.35 }, interactive: false
+  }).addTo(map);
+  var heat = L.heatLayer([], { radius: 28, blur: 22, minOpacity: 0.25, maxZoom: 17 }).addTo(map);
+  var heatToggle = document.querySelector("[data-heat]");
+  var filterGroup = document.querySelector("[data-filter=group]");
+  var filterType = document.querySelector("[data-filter=type]");
+  var shown = {};
+  var pending = null;
+  var timer = null;
+  var freeMode = false;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function bboxParam() {
+    var b = map.getBounds();
+    var round = function (v) { return Math.round(v * 1e5) / 1e5; };
+    return [round(b.getWest()), round(b.getSouth()), round(b.getEast()), round(b.getNorth())].join(",");
+  }
+
+  function getJSON(url, signal) {
+    return fetch(url, { headers: { Accept: "application/json" }, signal: signal, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      });
+  }
+
+  function level(n) {
+    if (n >= 60) { return 3; }
+    if (n >= 15) { return 2; }
+    if (n >= 1) { return 1; }
+    return 0;
+  }
+
+  function marker(feature) {
+    var p = feature.properties;
+    var c = feature.geometry.coordinates;
+    var lv = level(p.wishes);
+    var size = [28, 32, 40, 48][lv];
+    var label = p.address + " — " + p.wishes + " " + T.wishes;
+    var m = L.marker([c[1], c[0]], {
+      icon: L.divIcon({
+        className: "pin pin-" + lv,
+        html: "",
+        iconSize: [size, size]
+      }),
+      title: label,
+      alt: label,
+      keyboard: true,
+      riseOnHover: true,
+      zIndexOffset: p.wishes
+    });
+    m.on("add", function () {
+      var node = m.getElement();
+      if (!node) { return; }
+      node.textContent = "";
+      if (p.icon) { node.appendChild(el("span", "pin-icon", p.icon)).setAttribute("aria-hidden", "true"); }
+      node.appendChild(el("span", "pin-count", String(p.wishes))).setAttribute("aria-hidden", "true");
+      node.setAttribute("aria-label", label);
+      node.setAttribute("role", "button");
+    });
+    m.bindPopup(function () { return popupFor(feature.id, p, m); }, { maxWidth: 300, minWidth: 220, autoPanPaddingTopLeft: L.point(56, 12) });
+    return m;
+  }
+
+  var summaries = {};
+
+  function fill(body, data) {
+    body.textContent = "";
+    if (data.surface_m2) { body.appendChild(el("p", "popup-surface", T.surface + ": " + data.surface_m2 + " m²")); }
+    if (data.types.length) {
+      var list = el("ul", "popup-types");
+      data.types.forEach(function (t) {
+        var li = el("li");
+        li.appendChild(el("span", "icon", t.icon)).setAttribute("aria-hidden", "true");
+        li.appendChild(document.createTextNode(" " + t.label + " "));
+        li.appendChild(el("strong", null, String(t.count)));
+        list.appendChild(li);
+      });
+      body.appendChild(list);
+    } else {
+      body.appendChild(el("p", null, T.noWish));
+    }
+    data.reasons.slice(0, 2).forEach(function (r) {
+      var q = el("p", "popup-reason");
+      q.appendChild(el("q", null, r.text));
+      q.appendChild(document.createTextNode(" — " + r.name));
+      body.appendChild(q);
+    });
+    var actions = el("p", "popup-actions");
+    var wish = el("a", "button primary", T.wishHere);
+    wish.href = data.url + "#wish";
+    actions.appendChild(wish);
+    var more = el("a", "popup-more", T.details);
+    more.href = data.url;
+    actions.appendChild(more);
+    body.appendChild(actions);
+  }
+
+  // Leaflet calls this each time the popup is drawn or updated: it builds from the cache, and
+  // fetches the summary only the first time.
+  function popupFor(id, p, m) {
+    var box = el("div", "popup");
+    box.appendChild(el("h2", "popup-title", p.address));
+    var body = el("div", "popup-body", T.loading);
+    box.appendChild(body);
+    if (summaries[id]) {
+      fill(body, summaries[id]);
+      return box;
+    }
+    getJSON(config.summary + id).then(function (data) {
+      summaries[id] = data;
+      // The popup grows: redrawing it re-measures it and pans it fully into view.
+      if (m.isPopupOpen()) { m.getPopup().update(); } else { fill(body, data); }
+    }).catch(function () { body.textContent = T.error; });
+    return box;
+  }
+
+  function demandUrl() {
+    var url = config.demand + "?bbox=" + bboxParam();
+    if (filterType && filterType.value) { url += "&type=" + encodeURIComponent(filterType.value); }
+    if (filterGroup && filterGroup.value) { url += "&group=" + encodeURIComponent(filterGroup.value); }
+    return url;
+  }
+
+  function loadDemand(signal) {
+    if (!heatToggle || !heatToggle.checked) { heat.setLatLngs([]); return Promise.resolve(); }
+    return getJSON(demandUrl(), signal).then(function (data) {
+      var max = 1;
+      var points = data.features.map(function (f) {
+        max = Math.max(max, f.properties.n);
+        return [f.geometry.coordinates[1], f.geometry.coordinates[0], f.properties.n];
+      });
+      heat.setOptions({ max: max });
+      heat.setLatLngs(points);
+    });
+  }
+
+  function load() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    var signal = pending.signal;
+    var bbox = bboxParam();
+    var jobs = [
+      getJSON(config.premises + "?bbox=" + bbox, signal).then(function (data) {
+        // Markers already shown stay put (an open popup survives the pan it caused);
+        // only those that left the view or changed count are replaced.
+        var seen = {};
+        data.features.forEach(function (f) {
+          seen[f.id] = true;
+          var old = shown[f.id];
+          if (old && (old.wishes === f.properties.wishes || old.marker.isPopupOpen())) { return; }
+          if (old) { premisesLayer.removeLayer(old.marker); }
+          shown[f.id] = { marker: marker(f), wishes: f.properties.wishes };
+          premisesLayer.addLayer(shown[f.id].marker);
+        });
+        Object.keys(shown).forEach(function (id) {
+          if (!seen[id] && !shown[id].marker.isPopupOpen()) {
+            premisesLayer.removeLayer(shown[id].marker);
+            delete shown[id];
+          }
+        });
+        if (statusLine) { statusLine.textContent = data.features.length + " " + T.inView; }
+      }),
+      loadDemand(signal)
+    ];
+    if (config.streets) {
+      jobs.push(getJSON(config.streets + "?bbox=" + bbox, signal).then(function (data) {
+        streetsLayer.clearLayers();
+        streetsLayer.addData(data);
+      }));
+    }
+    Promise.all(jobs).catch(function (error) {
+      if (error.name !== "AbortError" && statusLine) { statusLine.textContent = T.error; }
+    });
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(load, 200);
+  }
+
+  map.on("moveend", later);
+  [filterGroup, filterType, heatToggle].forEach(function (input) {
+    if (!input) { return; }
+    input.addEventListener("change", function () {
+      if (input === filterGroup && filterType) {
+        // Only the types of the chosen group stay offered.
+        Array.prototype.forEach.call(filterType.querySelectorAll("optgroup"), function (g) {
+          var show = !filterGroup.value || g.getAttribute("data-group") === filterGroup.value;
+          g.hidden = !show;
+          g.disabled = !show;
+        });
+        filterType.value = "";
+      }
+      loadDemand().catch(function () { if (statusLine) { statusLine.textContent = T.error; } });
+    });
+  });
+
+  /* Locate me */
+  var here = null;
+  var locate = document.querySelector("[data-locate]");
+  if (locate) {
+    locate.addEventListener("click", function () {
+      if (!navigator.geolocation) { statusLine.textContent = T.noLocation; return; }
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var at = [position.coords.latitude, position.coords.longitude];
+        if (here) { map.removeLayer(here); }
+        here = L.circleMarker(at, { radius: 8, color: "#1864ab", fillOpacity: 0.8 }).addTo(map)
+          .bindTooltip(T.youAreHere);
+        map.setView(at, 17);
+      }, function () { statusLine.textContent = T.noLocation; }, { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+
+  /* Address search within the district */
+  var search = document.querySelector(".place-search");
+  if (search) {
+    var results = search.querySelector(".place-results");
+    var said = search.querySelector("#place-status");
+    search.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var q = search.querySelector("input[name=q]").value.trim();
+      if (!q) { return; }
+      getJSON(search.getAttribute("data-places") + "?q=" + encodeURIComponent(q)).then(function (data) {
+        results.textContent = "";
+        results.hidden = false;
+        if (!data.features.length) {
+          results.appendChild(el("li", "none", T.noPlace));
+          said.textContent = T.noPlace;
+          return;
+        }
+        said.textContent = data.features.length + " " + T.found;
+        data.features.forEach(function (f) {
+          var li = el("li");
+          var button = el("button", "link-button", f.properties.label);
+          button.type = "button";
+          button.addEventListener("click", function () {
+            var c = f.geometry.coordinates;
+            map.setView([c[1], c[0]], f.properties.premise ? 18 : 17);
+            results.hidden = true;
+            document.getElementById("wishmap-map").scrollIntoView({ block: "nearest" });
+          });
+          li.appendChild(button);
+          results.appendChild(li);
+        });
+        results.querySelector("button").focus();
+      }).catch(function () { said.textContent = T.error; });
+    });
+  }
+
+  /* Free wishes: a point that is not a premise */
+  var freeButton = document.querySelector("[data-free-wish]");
+  var freeHelp = document.querySelector("[data-free-help]");
+  if (freeButton) {
+    freeButton.addEventListener("click", function () {
+      freeMode = !freeMode;
+      freeButton.setAttribute("aria-pressed", String(freeMode));
+      if (freeHelp) { freeHelp.hidden = !freeMode; }
+      map.getContainer().classList.toggle("picking", freeMode);
+    });
+  }
+  map.on("click", function (event) {
+    if (!freeMode) { return; }
+    var lat = Math.round(event.latlng.lat * 1e5) / 1e5;
+    var lon = Math.round(event.latlng.lng * 1e5) / 1e5;
+    var box = el("div", "popup");
+    var link = el("a", "button primary", T.wishPoint);
+    link.href = config.newWish + "?lat=" + lat + "&lon=" + lon;
+    box.appendChild(link);
+    L.popup().setLatLng(event.latlng).setContent(box).openOn(map);
+  });
+
+  // On a phone the map comes first: the filters and legend fold away until asked for.
+  var more = document.querySelector(".map-more");
+  if (more && window.matchMedia && window.matchMedia("(max-width: 700px)").matches) {
+    more.open = false;
+  }
+
+  // Leaflet sizes the map when created; our layout may have changed since (fonts, panel).
+  map.invalidateSize();
+  load();
+}());

@@ -1,0 +1,207 @@
+"""Account e-mails: verification, password reset and change of address, by single-use tokens.
+
+A token is a random secret sent by e-mail; the database keeps only its SHA-256 digest, so a
+leaked table lets nobody in. A token works once and until it expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from wishmap.mail import send_mail
+from wishmap.models import AccountToken, TokenPurpose, User
+from wishmap.models._types import utcnow
+from wishmap.services import integrity
+from wishmap.services.users import (
+    EMAIL_PATTERN,
+    UserError,
+    password_matches,
+    register,
+    set_password,
+    user_by_email,
+)
+
+LinkFn = Callable[[str], str]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    user: User,
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+    new_email: str | None = None,
+) -> str:
+    """Add a token for user and return its secret; earlier unused ones of that purpose lapse."""
+    session.execute(
+        delete(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose.value
+        )
+    )
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose.value,
+            digest=_digest(secret),
+            new_email=new_email,
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return secret
+
+
+def valid_token(
+    session: Session, secret: str, purpose: TokenPurpose, now: datetime | None = None
+) -> AccountToken | None:
+    """Return the unused, unexpired token with this secret and purpose, else None."""
+    token = session.scalar(
+        select(AccountToken).where(
+            AccountToken.digest == _digest(secret), AccountToken.purpose == purpose.value
+        )
+    )
+    if token is None or token.used_at is not None or token.expires_at <= (now or utcnow()):
+        return None
+    return token
+
+
+def _use(session: Session, secret: str, purpose: TokenPurpose) -> tuple[AccountToken, User]:
+    token = valid_token(session, secret, purpose)
+    if token is None:
+        raise UserError(_("This link is invalid, already used or expired."))
+    token.used_at = utcnow()
+    user = session.get(User, token.user_id)
+    assert user is not None  # the token row is deleted with its user
+    return token, user
+
+
+def send_verification(session: Session, user: User, link: LinkFn, hours: int) -> None:
+    """E-mail user a link confirming their address; commits the token first."""
+    secret = issue_token(session, user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
+    session.commit()
+    send_mail(
+        user.email,
+        _("Confirm your e-mail address for Wishmap"),
+        _(
+            "Hello %(name)s,\n\nplease confirm your address so that your wishes count:\n"
+            "%(link)s\n\nThe link works once, for %(hours)s hours. If you did not register on "
+            "Wishmap, ignore this message.",
+            name=user.display_name,
+            link=link(secret),
+            hours=hours,
+        ),
+    )
+
+
+def register_account(
+    session: Session, email: str, display_name: str, password: str, link: LinkFn, hours: int
+) -> User:
+    """Create a resident account and e-mail its verification link; raises UserError."""
+    user = register(session, email, display_name, password)
+    send_verification(session, user, link, hours)
+    return user
+
+
+def verify_email(session: Session, secret: str) -> User:
+    """Mark the address verified and let the user's pending wishes count (or hold them)."""
+    _token, user = _use(session, secret, TokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    integrity.settle_pending(session, user, integrity.burst_rule())
+    session.commit()
+    return user
+
+
+def request_password_reset(session: Session, email: str, link: LinkFn, minutes: int) -> None:
+    """E-mail a reset link if an account has this address; silent otherwise (no enumeration)."""
+    user = user_by_email(session, email)
+    if user is None:
+        return
+    secret = issue_token(session, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
+    session.commit()
+    send_mail(
+        user.email,
+        _("Reset your Wishmap password"),
+        _(
+            "Hello %(name)s,\n\nsomeone asked to reset the password of your Wishmap account. "
+            "To choose a new one, open:\n%(link)s\n\nThe link works once, for %(minutes)s "
+            "minutes. If it was not you, ignore this message: your password stays as it is.",
+            name=user.display_name,
+            link=link(secret),
+            minutes=minutes,
+        ),
+    )
+
+
+def reset_password(session: Session, secret: str, password: str) -> User:
+    """Set a new password through a reset token and log out every session; raises UserError."""
+    _token, user = _use(session, secret, TokenPurpose.RESET_PASSWORD)
+    set_password(user, password)
+    # Following the e-mailed link proved the address.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        integrity.settle_pending(session, user, integrity.burst_rule())
+    session.commit()
+    return user
+
+
+def request_email_change(
+    session: Session, user: User, password: str, new_email: str, link: LinkFn, hours: int
+) -> None:
+    """Send a confirmation link to the new address; the old one stays until it is followed."""
+    new_email = new_email.strip().lower()
+    if not password_matches(user, password):
+        raise UserError(_("The current password is wrong."))
+    if not EMAIL_PATTERN.match(new_email):
+        raise UserError(_("This is not an e-mail address."))
+    if user_by_email(session, new_email) is not None:
+        raise UserError(_("Another account already uses this address."))
+    secret = issue_token(
+        session, user, TokenPurpose.CHANGE_EMAIL, timedelta(hours=hours), new_email=new_email
+    )
+    session.commit()
+    send_mail(
+        new_email,
+        _("Confirm your new e-mail address for Wishmap"),
+        _(
+            "Hello %(name)s,\n\nto use this address for your Wishmap account, open:\n%(link)s\n"
+            "\nThe link works once, for %(hours)s hours.",
+            name=user.display_name,
+            link=link(secret),
+            hours=hours,
+        ),
+    )
+
+
+def confirm_email_change(session: Session, secret: str) -> User:
+    """Switch the account to the confirmed new address; raises UserError."""
+    token, user = _use(session, secret, TokenPurpose.CHANGE_EMAIL)
+    new_email = token.new_email or ""
+    if user_by_email(session, new_email) is not None:
+        raise UserError(_("Another account already uses this address."))
+    old_email = user.email
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    # The address is erased from the token as soon as it has served.
+    token.new_email = None
+    session.commit()
+    send_mail(
+        old_email,
+        _("Your Wishmap e-mail address was changed"),
+        _(
+            "Hello %(name)s,\n\nthe e-mail address of your Wishmap account was changed. If it "
+            "was not you, reset your password and write to the site's administrators.",
+            name=user.display_name,
+        ),
+    )
+    return user

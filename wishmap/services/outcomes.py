@@ -1,0 +1,98 @@
+"""Closing the loop: a premise is let or opened, and everyone who wished there hears of it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wishmap.models import (
+    Notification,
+    Premise,
+    PremiseStatus,
+    Role,
+    ShopType,
+    User,
+    Wish,
+    WishStatus,
+)
+from wishmap.services.notifications import email_notifications
+
+OUTCOMES = (PremiseStatus.LET.value, PremiseStatus.OPENED.value)
+
+
+class OutcomeError(ValueError):
+    """The outcome could not be recorded; the message says why."""
+
+
+class OutcomeRefused(OutcomeError):
+    """The user does not manage this premise."""
+
+
+def may_record_outcome(user: User, premise: Premise) -> bool:
+    """Return True when user may mark this premise let or opened: its manager or an admin."""
+    return user.role == Role.ADMIN.value or (
+        premise.manager_id is not None and premise.manager_id == user.id
+    )
+
+
+def record_outcome(
+    session: Session,
+    user: User,
+    premise_id: int,
+    outcome: str,
+    shop_type_id: int | None,
+    on: date,
+    page_url: str = "",
+) -> list[Notification]:
+    """Mark a vacant premise let or opened and notify each resident who wished there.
+
+    The status change and the notifications are one commit; e-mails go out after it, so a
+    mail server that is down never undoes the news on the residents' pages. page_url is the
+    address of the residents' own page, quoted in the e-mails.
+    """
+    premise = session.get(Premise, premise_id)
+    if premise is None:
+        raise OutcomeError(_("Unknown premise."))
+    if not may_record_outcome(user, premise):
+        raise OutcomeRefused(_("Only the manager of this premise may record what became of it."))
+    if outcome not in OUTCOMES:
+        raise OutcomeError(_("The outcome must be “let” or “opened”."))
+    if not premise.is_vacant:
+        raise OutcomeError(_("This premise is no longer vacant."))
+    if shop_type_id is not None and session.get(ShopType, shop_type_id) is None:
+        raise OutcomeError(_("Unknown shop type."))
+    if outcome == PremiseStatus.OPENED.value and shop_type_id is None:
+        raise OutcomeError(_("Say which kind of shop opened."))
+    premise.status = outcome
+    premise.opened_shop_type_id = shop_type_id
+    if outcome == PremiseStatus.LET.value:
+        premise.let_on = on
+    else:
+        premise.opened_on = on
+        premise.let_on = premise.let_on or on
+    wished: dict[int, bool] = {}
+    for user_id, type_id in session.execute(
+        select(Wish.user_id, Wish.shop_type_id).where(
+            Wish.premise_id == premise_id,
+            Wish.status == WishStatus.ACTIVE.value,
+            Wish.user_id.is_not(None),
+        )
+    ):
+        wished[user_id] = wished.get(user_id, False) or (type_id == shop_type_id)
+    notifications = [
+        Notification(
+            user_id=user_id,
+            premise_id=premise_id,
+            outcome=outcome,
+            shop_type_id=shop_type_id,
+            came_true=came_true,
+        )
+        for user_id, came_true in sorted(wished.items())
+    ]
+    session.add_all(notifications)
+    session.commit()
+    email_notifications(session, notifications, page_url)
+    return notifications

@@ -1,0 +1,27 @@
+"""Small helpers shared by the views: safe redirects and JSON errors."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import jsonify, request
+from werkzeug.wrappers import Response
+
+
+def safe_path(target: str | None, fallback: str) -> str:
+    """Return target if it is a path on this site, else fallback: no open redirects."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return fallback
+
+
+def wants_json() -> bool:
+    """Return True when the client asked for JSON (the map's fetch calls) rather than a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def json_error(message: str, status: int = 400) -> tuple[Response, int]:
+    """Return a JSON error body {"error": message} with status."""
+    return jsonify({"error": message}), status

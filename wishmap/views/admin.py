@@ -1,0 +1,141 @@
+"""Admin: the moderation queue, held-wish review, roles and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wishmap import db
+from wishmap.account_forms import RoleForm
+from wishmap.security import roles
+from wishmap.services import moderation
+from wishmap.services.audit import recent_entries
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# roles() with no role admits admins alone.
+admin_only = roles()
+
+
+def _ids(name: str) -> list[int]:
+    """Return the integer ids posted under name; a malformed one is a 400, not a 500."""
+    try:
+        return [int(value) for value in request.form.getlist(name)]
+    except ValueError:
+        abort(400, description="ids must be whole numbers")
+
+
+@bp.get("/")
+@admin_only
+def index() -> str:
+    """What waits for an admin: reports, held wishes."""
+    session = db.session()
+    return render_template(
+        "admin/index.html",
+        reports=len(moderation.open_reports(session)),
+        held=len(moderation.held_wishes(session)),
+    )
+
+
+@bp.get("/reports")
+@admin_only
+def reports() -> str:
+    """The moderation queue, and the wishes hidden lately (to restore a mistake)."""
+    session = db.session()
+    return render_template(
+        "admin/reports.html",
+        reports=moderation.open_reports(session),
+        hidden=moderation.hidden_wishes(session),
+    )
+
+
+@bp.post("/wishes/<int:wish_id>/hide")
+@admin_only
+def hide(wish_id: int) -> Response:
+    """Hide a wish; its open reports are resolved."""
+    try:
+        moderation.hide_wish(db.session(), current_user, wish_id)
+    except moderation.NotFound:
+        abort(404)
+    except moderation.ModerationError as error:
+        flash(str(error))
+    else:
+        flash(_("The wish is hidden."))
+    return redirect(url_for("admin.reports"))
+
+
+@bp.post("/wishes/<int:wish_id>/restore")
+@admin_only
+def restore(wish_id: int) -> Response:
+    """Bring a hidden wish back."""
+    try:
+        moderation.restore_wish(db.session(), current_user, wish_id)
+    except moderation.NotFound:
+        abort(404)
+    except moderation.ModerationError as error:
+        flash(str(error))
+    else:
+        flash(_("The wish is restored."))
+    return redirect(url_for("admin.reports"))
+
+
+@bp.post("/reports/<int:report_id>/dismiss")
+@admin_only
+def dismiss(report_id: int) -> Response:
+    """Close a report, leaving its wish as it is."""
+    try:
+        moderation.dismiss_report(db.session(), current_user, report_id)
+    except moderation.NotFound:
+        abort(404)
+    flash(_("The report is dismissed."))
+    return redirect(url_for("admin.reports"))
+
+
+@bp.get("/held")
+@admin_only
+def held() -> str:
+    """The wishes the burst rule holds, to release or reject."""
+    return render_template("admin/held.html", wishes=moderation.held_wishes(db.session()))
+
+
+@bp.post("/held")
+@admin_only
+def decide_held() -> Response:
+    """Release (they count) or reject (they are hidden) the chosen held wishes."""
+    ids, decision = _ids("wish_id"), request.form.get("decision")
+    if decision == "release":
+        count = moderation.release_wishes(db.session(), current_user, ids)
+        flash(_("%(count)d wishes released: they count now.", count=count))
+    elif decision == "reject":
+        count = moderation.reject_held(db.session(), current_user, ids)
+        flash(_("%(count)d wishes rejected and hidden.", count=count))
+    else:
+        abort(400, description="decision must be release or reject")
+    return redirect(url_for("admin.held"))
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@admin_only
+def roles_view() -> tuple[str, int] | Response:
+    """Give an account a role (owner, agency, officer, admin); found by its exact e-mail."""
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            moderation.change_role(db.session(), current_user, form.email.data, form.role.data)
+        except moderation.ModerationError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(_("The role is changed."))
+            return redirect(url_for("admin.roles_view"))
+    status = 400 if form.errors else 200
+    return render_template("admin/roles.html", form=form), status
+
+
+@bp.get("/audit")
+@admin_only
+def audit() -> str:
+    """The audit log of admin actions, newest first."""
+    page = request.args.get("page", default=1, type=int) or 1
+    entries = recent_entries(db.session(), limit=100, offset=(max(page, 1) - 1) * 100)
+    return render_template("admin/audit.html", entries=entries, page=max(page, 1))

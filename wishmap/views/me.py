@@ -1,0 +1,39 @@
+"""A resident's own page: their wishes (change, withdraw) and news about the premises."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from wishmap import db
+from wishmap.security import authenticated
+from wishmap.services.notifications import mark_all_read, user_notifications
+from wishmap.services.shop_types import list_shop_types
+from wishmap.services.wishes import active_wish_count, user_wishes
+
+bp = Blueprint("me", __name__, url_prefix="/me")
+
+
+@bp.get("/")
+@authenticated
+def index() -> str:
+    """My wishes and my notifications."""
+    session = db.session()
+    return render_template(
+        "me/index.html",
+        wishes=user_wishes(session, current_user.id),
+        notifications=user_notifications(session, current_user.id),
+        used=active_wish_count(session, current_user.id),
+        quota=current_app.config["WISH_QUOTA"],
+        shop_types=list_shop_types(session),
+        max_reason=current_app.config["REASON_MAX_LENGTH"],
+    )
+
+
+@bp.post("/notifications/read")
+@authenticated
+def read_notifications() -> Response:
+    """Mark every notification read."""
+    mark_all_read(db.session(), current_user.id)
+    return redirect(url_for("me.index"), code=303)
