@@ -193,6 +193,7 @@ class Reason:
     name: str
     shop_type: ShopType
     text: str
+    wish_id: int  # so that a reader can report the text to the moderators
 
 
 @dataclass
@@ -219,7 +220,7 @@ def premise_demand(session: Session, premise_id: int, reasons: int = 3) -> Premi
         .order_by(func.count(Wish.id).desc(), ShopType.code)
     ).all()
     latest = session.execute(
-        select(User.display_name, ShopType, Wish.reason)
+        select(User.display_name, ShopType, Wish.reason, Wish.id)
         .join(User, User.id == Wish.user_id)
         .join(ShopType, ShopType.id == Wish.shop_type_id)
         .where(*active, Wish.reason.is_not(None), Wish.reason != "")
@@ -230,7 +231,7 @@ def premise_demand(session: Session, premise_id: int, reasons: int = 3) -> Premi
         premise=premise,
         total=sum(int(count) for _type, count in counts),
         types=[(shop_type, int(count)) for shop_type, count in counts],
-        reasons=[Reason(name, shop_type, text) for name, shop_type, text in latest],
+        reasons=[Reason(*row) for row in latest],
     )
 
 
