@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from factories import make_premise, make_user, make_wish
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from factories import make_premise, make_user, make_wish
 from web import csrf_token, log_in
+
 from wishmap.models import Report
 
 
