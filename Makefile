@@ -23,10 +23,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## run: create the venv, install, load the demo district into instance/ (once), serve it
+## run: create the venv, install, load the demo district into instance/ (once), analyse, serve
 run: install
 	$(FLASK) init-db
 	$(FLASK) demo --seed 42
+	$(FLASK) analyse
 	# Plain http on the loopback: cookies without the Secure flag (see README, Protection).
 	WISHMAP_INSECURE_COOKIES=1 $(FLASK) run --host $(HOST) --port $(PORT)
 

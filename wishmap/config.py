@@ -50,6 +50,8 @@ class Defaults:
     # REDIS_URL (redis://…) shares the counts between app processes; otherwise in memory.
     REDIS_URL = ""
     LOGIN_RATE_LIMIT = "5 per minute"
+    # Attempts on one account from any number of addresses.
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"
     REGISTER_RATE_LIMIT = "5 per hour"
     RESET_RATE_LIMIT = "5 per hour"
     VERIFY_RATE_LIMIT = "5 per hour"

@@ -6,9 +6,10 @@ set REDIS_URL and every process counts the same attempts.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -26,6 +27,16 @@ def account_key() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()
+
+
+def login_account_key() -> str:
+    """Return the rate-limit key of the account a login form names (hashed, not stored plain).
+
+    Limiting per address alone lets a botnet try one password per address against the same
+    account; this second limit caps the attempts on each account wherever they come from.
+    """
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 def too_many_requests(error: RateLimitExceeded) -> tuple[str, int]:

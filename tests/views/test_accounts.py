@@ -172,6 +172,29 @@ def test_the_login_attempt_after_the_limit_is_refused(app: Flask, client: FlaskC
     assert client.get("/account/login").status_code == 200
 
 
+def test_attempts_on_one_account_are_limited_across_addresses(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "4 per 15 minutes"
+    token = csrf_token(client)
+    data = {"csrf_token": token, "email": "Target@Example.org", "password": "guess guess"}
+    statuses = [
+        client.post(
+            "/account/login", data=data, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+    # Another account from the same addresses is not affected.
+    other = {**data, "email": "someone.else@example.org"}
+    assert (
+        client.post(
+            "/account/login", data=other, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+        ).status_code
+        == 200
+    )
+
+
 def test_cookies_are_secure_httponly_samesite_in_production(engine: object) -> None:
     config = {"ENGINE": engine, "SECRET_KEY": "k", "LOG_LEVEL": "WARNING", "DATABASE_URL": "x"}
     production = create_app(config)

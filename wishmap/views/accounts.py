@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,23 +28,20 @@ from wishmap.account_forms import (
     ResetRequestForm,
 )
 from wishmap.forms import LoginForm, RegisterForm
-from wishmap.limits import account_key, configured, limiter
+from wishmap.limits import account_key, configured, limiter, login_account_key
 from wishmap.models import TokenPurpose
 from wishmap.security import authenticated, public
 from wishmap.services import accounts as account_service
 from wishmap.services.privacy import delete_account, export_user_data
 from wishmap.services.users import UserError, authenticate, change_password
+from wishmap.views._nav import safe_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
 def _safe_next(target: str | None) -> str:
     """Return target if it is a path on this site, else the map: no open redirects."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("map.index")
+    return safe_path(target, url_for("map.index"))
 
 
 def _link(endpoint: str) -> Callable[[str], str]:
@@ -56,6 +52,7 @@ def _link(endpoint: str) -> Callable[[str], str]:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(configured("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(configured("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=login_account_key)
 def login() -> str | Response:
     """Log in with e-mail and password, then go back where the visitor came from."""
     form = LoginForm()
