@@ -28,14 +28,18 @@ the classic 5-minute walk that bounds a neighbourhood shop's catchment):
 Wishes pinned on a premise count for every premise within R of it, like free wishes: a resident
 who wants a bakery at no. 12 is also served by one at no. 20.
 
-Computation: premise–cell pairs within R come from a KD-tree; per-ring counts of single-cell
-residents are one sparse × dense product. Residents whose wishes of a type span several cells are
-deduplicated with one sparse × sparse product whose values encode, per ring, how many of the
-resident's cells fall in it; the innermost non-empty ring is that resident's closest wish.
+Computation: premise–cell pairs within R come from the cell lattice (the candidate cells of a
+premise are a fixed set of offsets looked up in a dense table; a KD-tree when the lattice is too
+sparse for one), in batches of nearby premises. Per batch, per-ring counts of single-cell
+residents and wishes are one sparse × dense product. Residents whose wishes of a type span
+several cells are deduplicated with one sparse × sparse product whose values encode, per ring,
+how many of the resident's cells fall in it; the innermost non-empty ring is that resident's
+closest wish.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -206,35 +210,7 @@ def premise_demand(
     if bins is None or bins.cell_m != p.cell_m or bins.n_types != n_types:
         bins = bin_wishes(wx, wy, w_type, w_resident, p.cell_m, n_types)
     if bins.n_cells and n_p:
-        n_c = bins.n_cells
-        pairs = cKDTree(np.column_stack((px, py))).sparse_distance_matrix(
-            cKDTree(bins.centres()), radius, output_type="ndarray"
-        )
-        pi, pc = pairs["i"], pairs["j"]
-        ring = np.minimum(np.searchsorted(edges, pairs["v"], side="left"), n_rings - 1)
-        # Records of (type, resident) groups that occupy a single cell add linearly.
-        g_start = np.r_[
-            True,
-            (bins.rec_type[1:] != bins.rec_type[:-1])
-            | (bins.rec_resident[1:] != bins.rec_resident[:-1]),
-        ]
-        gid = np.cumsum(g_start) - 1
-        single = (np.bincount(gid) == 1)[gid]
-        # float32 holds counts exactly up to 2**24 and halves the product's memory traffic.
-        per_cell = np.empty((n_c, 2 * n_types), dtype=np.float32)
-        per_cell[:, :n_types] = bins.counts(bins.rec_cell[single], bins.rec_type[single])
-        per_cell[:, n_types:] = bins.wish_counts()
-        ring_mat = sparse.csr_array(
-            (np.ones(pi.size, dtype=np.float32), (ring * n_p + pi, pc)),
-            shape=(n_rings * n_p, n_c),
-        )
-        prod = (ring_mat @ per_cell).reshape(n_rings, n_p, 2 * n_types)
-        rings += prod[..., :n_types]
-        wishes = prod[..., n_types:].sum(axis=0, dtype=np.float64)
-        multi = ~single
-        _add_multi_cell_residents(
-            gid[multi], bins.rec_cell[multi], bins.rec_type[multi], pi, pc, ring, n_p, n_c, rings
-        )
+        _cell_counts(px, py, bins, edges, wishes, rings)
     profile = np.cumsum(rings, axis=0).transpose(1, 2, 0)
     demand = np.tensordot(rings, ring_weight, axes=([0], [0]))
     supply, competitors, nearest = _supply(
@@ -270,49 +246,198 @@ def premise_demand(
     )
 
 
-def _add_multi_cell_residents(
-    gid: np.ndarray,
-    cell: np.ndarray,
-    g_type: np.ndarray,
-    pi: np.ndarray,
-    pc: np.ndarray,
-    ring: np.ndarray,
-    n_p: int,
-    n_c: int,
+def _cell_counts(
+    px: np.ndarray,
+    py: np.ndarray,
+    bins: WishBins,
+    edges: np.ndarray,
+    wishes: np.ndarray,
     rings: np.ndarray,
 ) -> None:
-    """Add residents whose wishes of a type span several cells, once each at their closest ring."""
-    if gid.size == 0 or pi.size == 0:
+    """Fill ``wishes`` and per-ring distinct residents ``rings`` from the occupied cells."""
+    n_rings, _, n_types = rings.shape
+    n_c = bins.n_cells
+    radius = float(edges[-1])
+    # Records of (type, resident) groups that occupy a single cell add linearly.
+    g_start = np.r_[
+        True,
+        (bins.rec_type[1:] != bins.rec_type[:-1])
+        | (bins.rec_resident[1:] != bins.rec_resident[:-1]),
+    ]
+    gid = np.cumsum(g_start) - 1
+    single = (np.bincount(gid) == 1)[gid]
+    # float32 holds counts exactly up to 2**24 and halves the product's memory traffic.
+    per_cell = np.empty((n_c, 2 * n_types), dtype=np.float32)
+    per_cell[:, :n_types] = bins.counts(bins.rec_cell[single], bins.rec_type[single])
+    per_cell[:, n_types:] = bins.wish_counts()
+    multi = _MultiCell.build(
+        gid[~single], bins.rec_cell[~single], bins.rec_type[~single], n_c, n_rings
+    )
+    # A 16-bit ring code sorts by radix (linear time).
+    ring_dtype = np.int16 if n_rings < 2**15 else np.int64
+    for idx, pl, pc, d in premise_cell_pairs(px, py, bins, radius):
+        m = idx.size
+        ring = np.minimum(np.searchsorted(edges, d, side="left"), n_rings - 1).astype(ring_dtype)
+        # Rows (ring, premise): a stable sort on the ring code keeps premise order.
+        order = np.argsort(ring, kind="stable")
+        rows = ring[order].astype(np.int64) * m + pl[order]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n_rings * m))]
+        ring_mat = sparse.csr_array(
+            (np.ones(order.size, dtype=np.float32), pc[order], indptr), shape=(n_rings * m, n_c)
+        )
+        prod = (ring_mat @ per_cell).reshape(n_rings, m, 2 * n_types)
+        rings[:, idx] += prod[..., :n_types]
+        wishes[idx] = prod[..., n_types:].sum(axis=0, dtype=np.float64)
+        if multi is not None:
+            rings[:, idx] += multi.rings(pl, pc, ring, m, n_types)
+
+
+# Premises per batch: keeps each batch's pair arrays and products in cache-sized pieces.
+_PAIR_CHUNK = 256
+# Largest cell lattice (cells, padding included) looked up densely; beyond it a KD-tree.
+_MAX_LATTICE = 40_000_000
+# Integers below these are exact in float32 / float64 (the multi-cell digit encoding).
+_F32_EXACT = 2.0**24
+_F64_EXACT = 2.0**53
+
+
+def premise_cell_pairs(
+    px: np.ndarray, py: np.ndarray, bins: WishBins, radius: float, chunk: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield batches ``(premises, local, cell, distance)`` of premise–cell pairs within radius.
+
+    ``premises`` holds the batch's premise indices, ``local`` indexes into it (non-decreasing:
+    pairs come premise by premise), ``distance`` is from the premise to the cell centre, computed
+    as ``sqrt(dx² + dy²)`` like ``cKDTree.sparse_distance_matrix``. Cells sit on a lattice, so
+    the candidates of a premise are a fixed set of offsets looked up in a dense table.
+    """
+    chunk = chunk or _PAIR_CHUNK
+    cm = bins.cell_m
+    ix, iy = bins.cell_ix, bins.cell_iy
+    r = int(np.ceil(radius / cm)) + 1
+    # A margin of 2r: the r offsets around any premise whose cell lies within r of the box.
+    ox, oy = int(ix.min()) - 2 * r, int(iy.min()) - 2 * r
+    width = int(ix.max()) - ox + 1 + 2 * r
+    height = int(iy.max()) - oy + 1 + 2 * r
+    if width * height > _MAX_LATTICE:
+        yield from _kdtree_pairs(px, py, bins, radius, chunk)
         return
-    n_rings = rings.shape[0]
-    g_code = np.cumsum(np.r_[True, gid[1:] != gid[:-1]]) - 1
-    n_g = int(g_code[-1]) + 1
-    gt = np.zeros(n_g, dtype=np.int64)
-    gt[g_code] = g_type
-    member = sparse.csr_array((np.ones(cell.size), (cell, g_code)), shape=(n_c, n_g))
-    base = float(np.bincount(g_code).max() + 1)
-    if base**n_rings >= 2.0**53:
-        # Float64 cannot hold the digits (a resident with thousands of cells): one product per
-        # cumulative ring instead, slower but exact.
-        below = np.zeros(rings.shape[1:])
-        for k in range(n_rings):
-            sel = ring <= k
-            reach = (
-                sparse.csr_array((np.ones(int(sel.sum())), (pi[sel], pc[sel])), shape=(n_p, n_c))
-                @ member
-            )
-            reach = reach.tocoo()
-            flat = reach.row * rings.shape[2] + gt[reach.col]
-            within = np.bincount(flat, minlength=below.size).reshape(below.shape)
-            rings[k] += within - below
-            below = within
-        return
-    # Ring k contributes base**(n_rings-1-k) per cell, so each digit of the product counts the
-    # resident's cells in one ring and the leading digit is the innermost ring reached.
-    enc = sparse.csr_array((base ** (n_rings - 1 - ring), (pi, pc)), shape=(n_p, n_c))
-    prod = (enc @ member).tocoo()
-    inner = np.zeros(prod.data.size, dtype=np.int64)
-    for k in range(1, n_rings):
-        inner += prod.data < base ** (n_rings - k)
-    flat = (inner * n_p + prod.row) * rings.shape[2] + gt[prod.col]
-    rings += np.bincount(flat, minlength=rings.size).reshape(rings.shape)
+    n_c = bins.n_cells
+    lut = np.full(width * height, -1, dtype=np.int64)
+    lut[(iy - oy) * width + (ix - ox)] = np.arange(n_c)
+    cx, cy = (ix + 0.5) * cm, (iy + 0.5) * cm
+    dy, dx = np.mgrid[-r : r + 1, -r : r + 1]
+    # Offsets whose cell centre can be within radius of some point of the premise's cell.
+    gap = np.hypot(np.maximum(np.abs(dx) - 0.5, 0.0), np.maximum(np.abs(dy) - 0.5, 0.0)) * cm
+    keep = gap <= radius + 1e-6 * cm
+    off = dy[keep] * width + dx[keep]
+    pcx = np.floor(px / cm).astype(np.int64) - ox
+    pcy = np.floor(py / cm).astype(np.int64) - oy
+    # Premises more than r cells outside the occupied box have no cell within radius.
+    near = np.flatnonzero((pcx >= r) & (pcx < width - r) & (pcy >= r) & (pcy < height - r))
+    base = pcy[near] * width + pcx[near]
+    # Spatial order: the cells (and their rows of counts) of one batch are neighbours.
+    sort = np.argsort(base, kind="stable")
+    near, base = near[sort], base[sort]
+    for a in range(0, near.size, chunk):
+        idx = near[a : a + chunk]
+        cand = lut[base[a : a + chunk, None] + off]
+        pl, k = np.nonzero(cand >= 0)
+        pc = cand[pl, k]
+        ddx = px[idx][pl] - cx[pc]
+        ddy = py[idx][pl] - cy[pc]
+        d = np.sqrt(ddx * ddx + ddy * ddy)
+        ok = d <= radius
+        yield idx, pl[ok], pc[ok], d[ok]
+
+
+def _kdtree_pairs(
+    px: np.ndarray, py: np.ndarray, bins: WishBins, radius: float, chunk: int
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Same batches as :func:`premise_cell_pairs` for a sparse lattice too large for a table."""
+    pairs = cKDTree(np.column_stack((px, py))).sparse_distance_matrix(
+        cKDTree(bins.centres()), radius, output_type="ndarray"
+    )
+    order = np.argsort(pairs["i"], kind="stable")
+    pi, pc, d = (
+        pairs["i"][order].astype(np.int64),
+        pairs["j"][order].astype(np.int64),
+        pairs["v"][order],
+    )
+    n_p = len(px)
+    bounds = np.searchsorted(pi, np.arange(0, n_p + chunk, chunk))
+    for a in range(0, n_p, chunk):
+        s, e = bounds[a // chunk], bounds[a // chunk + 1]
+        yield np.arange(a, min(a + chunk, n_p)), pi[s:e] - a, pc[s:e], d[s:e]
+
+
+@dataclass(frozen=True)
+class _MultiCell:
+    """Residents whose wishes of a type span several cells: cell × (type, resident) membership."""
+
+    member: sparse.csr_array
+    g_type: np.ndarray
+    base: int
+    n_rings: int
+    dtype: type | None
+
+    @classmethod
+    def build(
+        cls, gid: np.ndarray, cell: np.ndarray, g_type: np.ndarray, n_c: int, n_rings: int
+    ) -> _MultiCell | None:
+        """Return the membership of the (sorted) multi-cell records, or None when there are none."""
+        if gid.size == 0:
+            return None
+        g_code = np.cumsum(np.r_[True, gid[1:] != gid[:-1]]) - 1
+        n_g = int(g_code[-1]) + 1
+        gt = np.zeros(n_g, dtype=np.int64)
+        gt[g_code] = g_type
+        per_group = np.bincount(g_code)
+        base = int(per_group.max()) + 1
+        if float(base) ** n_rings < _F32_EXACT:
+            dtype: type | None = np.float32
+        elif float(base) ** n_rings < _F64_EXACT:
+            dtype = np.float64
+        else:
+            dtype = None
+        indptr = np.r_[0, np.cumsum(per_group)]
+        member = sparse.csc_array(
+            (np.ones(cell.size, dtype=dtype or np.float64), cell, indptr), shape=(n_c, n_g)
+        ).tocsr()
+        return cls(member, gt, base, n_rings, dtype)
+
+    def rings(
+        self, pl: np.ndarray, pc: np.ndarray, ring: np.ndarray, m: int, n_types: int
+    ) -> np.ndarray:
+        """Return (n_rings, m, n_types) residents counted once each at their closest ring."""
+        n_rings, n_c = self.n_rings, self.member.shape[0]
+        out_size = n_rings * m * n_types
+        if self.dtype is None:
+            # The digits do not fit in a float64 (a resident with thousands of cells): one
+            # product per cumulative ring instead, slower but exact.
+            out = np.zeros((n_rings, m * n_types))
+            below = np.zeros(m * n_types)
+            for k in range(n_rings):
+                sel = ring <= k
+                indptr = np.r_[0, np.cumsum(np.bincount(pl[sel], minlength=m))]
+                reach = (
+                    sparse.csr_array((np.ones(int(sel.sum())), pc[sel], indptr), shape=(m, n_c))
+                    @ self.member
+                )
+                rows = np.repeat(np.arange(m), np.diff(reach.indptr))
+                flat = rows * n_types + self.g_type[reach.indices]
+                within = np.bincount(flat, minlength=m * n_types)
+                out[k] = within - below
+                below = within
+            return out.reshape(n_rings, m, n_types)
+        # Ring k contributes base**(n_rings-1-k) per cell, so each digit of the product counts
+        # the resident's cells in one ring and the leading digit is the innermost ring reached.
+        powers = float(self.base) ** np.arange(n_rings - 1, -1, -1)
+        indptr = np.r_[0, np.cumsum(np.bincount(pl, minlength=m))]
+        enc = sparse.csr_array((powers.astype(self.dtype)[ring], pc, indptr), shape=(m, n_c))
+        prod = enc @ self.member
+        thresholds = (float(self.base) ** np.arange(1, n_rings)).astype(self.dtype)
+        inner = (n_rings - 1) - np.searchsorted(thresholds, prod.data, side="right")
+        rows = np.repeat(np.arange(m), np.diff(prod.indptr))
+        flat = (inner * m + rows) * n_types + self.g_type[prod.indices]
+        return np.bincount(flat, minlength=out_size).reshape(n_rings, m, n_types)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.grouping import as_epoch_seconds, factorize, pack, sorted_unique
+from analysis.binning import dense_codes
+from analysis.grouping import as_epoch_seconds, pack, sorted_unique
 
 DAY_S = 86_400
 
@@ -64,8 +65,9 @@ def street_demand(
     cell = s * n_types + t
     size = n_streets * n_types
     wishes = np.bincount(cell, minlength=size)
-    res_code, _ = factorize(np.asarray(resident_id)[ok])
-    n_res = int(res_code.max()) + 1 if res_code.size else 1
+    # Ids below 2**31 are used as they are (only distinctness matters), skipping a 1M-element
+    # np.unique; size * 2**31 stays far below int64 for any street × type table that fits.
+    res_code, n_res = dense_codes(np.asarray(resident_id)[ok])
     pairs = sorted_unique(pack([cell, res_code], [size, n_res]))
     residents = np.bincount(pairs // n_res, minlength=size)
     ts = as_epoch_seconds(created_at)[ok]

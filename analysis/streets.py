@@ -4,7 +4,10 @@ Fast method (:meth:`StreetIndex.nearest`): every street segment is densified int
 ``spacing_m`` (10 m) and put in a KD-tree. A query takes its ``k`` (4) nearest densified points;
 when they all belong to one street that street is the answer, otherwise the exact point-to-segment
 distance to each candidate segment decides. Queries are sorted by 50 m cell first so that the tree
-walk stays in cache (≈2× faster on 500k points).
+walk stays in cache (≈2× faster on 500k points), and the walk is bounded to 3 spacings (30 m;
+≈25 % faster): the rare points with fewer than k densified points that close are queried again
+without a bound, so only the order of equidistant densified points (duplicated vertices) can
+differ from an unbounded walk.
 
 Exact reference (:meth:`StreetIndex.nearest_exact`): shapely ``STRtree.query_nearest`` on the
 projected street geometries (≈45 µs a point, i.e. 20 s for 500k).
@@ -29,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from analysis.projection import LocalProjection
 
 _SORT_CELL_M = 50.0
+_QUERY_BOUND_SPACINGS = 3.0
 
 
 @dataclass
@@ -45,6 +49,7 @@ class StreetIndex:
     tree: cKDTree | None
     spacing_m: float
     _strtree: shapely.STRtree | None = None
+    _seg_xy: tuple[np.ndarray, ...] | None = None
 
     @classmethod
     def build(
@@ -90,12 +95,21 @@ class StreetIndex:
         return len(self.names)
 
     def _segment_distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
-        a = self.seg_a[seg]
-        d = self.seg_b[seg] - a
-        l2 = (d**2).sum(axis=-1)
-        t = ((px - a[..., 0]) * d[..., 0] + (py - a[..., 1]) * d[..., 1]) / np.where(l2 > 0, l2, 1)
+        if self._seg_xy is None:
+            d = self.seg_b - self.seg_a
+            # Contiguous per-coordinate columns: gathers of 1-D arrays beat (n, 2) row gathers.
+            self._seg_xy = (
+                np.ascontiguousarray(self.seg_a[:, 0]),
+                np.ascontiguousarray(self.seg_a[:, 1]),
+                np.ascontiguousarray(d[:, 0]),
+                np.ascontiguousarray(d[:, 1]),
+                np.where((l2 := d[:, 0] ** 2 + d[:, 1] ** 2) > 0, l2, 1),
+            )
+        sax, say, sdx, sdy, sl2 = self._seg_xy
+        ax, ay, dx, dy = sax[seg], say[seg], sdx[seg], sdy[seg]
+        t = ((px - ax) * dx + (py - ay) * dy) / sl2[seg]
         t = np.clip(t, 0.0, 1.0)
-        return np.hypot(px - a[..., 0] - t * d[..., 0], py - a[..., 1] - t * d[..., 1])
+        return np.hypot(px - ax - t * dx, py - ay - t * dy)
 
     def nearest(self, x: np.ndarray, y: np.ndarray, k: int = 4) -> np.ndarray:
         """Return the nearest street index per projected point (fast method, -1 if no streets)."""
@@ -109,8 +123,17 @@ class StreetIndex:
         order = np.argsort((cy - cy.min()) * (int(cx.max() - cx.min()) + 1) + (cx - cx.min()))
         sx, sy = x[order], y[order]
         k = max(1, min(k, self.tree.n))
-        _, idx = self.tree.query(np.column_stack((sx, sy)), k=k)
-        idx = idx.reshape(len(sx), k)
+        q = np.column_stack((sx, sy))
+        # A bound prunes the tree walk (~25 % faster); the few points with fewer than k densified
+        # points within it are queried again without one, so the neighbours are the same (up to
+        # the order of equidistant ones, i.e. duplicated vertices).
+        dist, idx = self.tree.query(
+            q, k=k, distance_upper_bound=_QUERY_BOUND_SPACINGS * self.spacing_m
+        )
+        dist, idx = dist.reshape(len(sx), k), idx.reshape(len(sx), k)
+        far = np.flatnonzero(~np.isfinite(dist[:, -1]))
+        if far.size:
+            idx[far] = self.tree.query(q[far], k=k)[1].reshape(far.size, k)
         cand_seg = self.dense_seg[idx]
         cand_street = self.seg_street[cand_seg]
         best = cand_street[:, 0].copy()

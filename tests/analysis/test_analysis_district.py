@@ -88,3 +88,22 @@ def test_recent_change_counts_windows(bakery_case: BakeryCase) -> None:
     assert sd.recent[s, BAKERY] == (recent & here).sum()
     assert sd.change[s, BAKERY] == (recent & here).sum() - (previous & here).sum()
     assert res.params["trend_window_days"] == 90
+
+
+def test_nearest_far_from_streets_matches_the_unbounded_query(district) -> None:
+    """Points beyond the bounded KD-tree walk are queried again, so nothing changes for them."""
+    from analysis.streets import StreetIndex
+
+    index = StreetIndex.build(
+        district.streets.geometries, district.streets.names, district.projection
+    )
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(-400, 1000, 2000), rng.uniform(-400, 1000, 2000)
+    got = index.nearest(x, y)
+    _, idx = index.tree.query(np.column_stack((x, y)), k=4)
+    cand_seg = index.dense_seg[idx]
+    d = index._segment_distance(x[:, None], y[:, None], cand_seg)
+    want = index.seg_street[cand_seg[np.arange(len(x)), np.argmin(d, axis=1)]]
+    np.testing.assert_array_equal(got, want)
+    exact, _ = index.nearest_exact(x, y)
+    assert (got == exact).mean() >= 0.99

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.spatial import cKDTree
 
-from analysis.premise_demand import DemandParams, gap_scores, premise_demand
+from analysis import premise_demand as pdm
+from analysis.binning import bin_wishes
+from analysis.premise_demand import (
+    DemandParams,
+    _kdtree_pairs,
+    gap_scores,
+    premise_cell_pairs,
+    premise_demand,
+)
 
 
 def _reference(wx, wy, wt, wr, px, py, sx, sy, st, n_types, p: DemandParams):
@@ -83,3 +92,59 @@ def test_rejects_radius_not_multiple_of_ring() -> None:
         premise_demand(
             [0.0], [0.0], [0], [1], [0.0], [0.0], [], [], [], 1, DemandParams(radius_m=450)
         )
+
+
+def _pair_set(batches, ordered: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    keys, dist = [], []
+    for idx, pl, pc, d in batches:
+        assert not ordered or (np.diff(pl) >= 0).all()  # premise by premise
+        keys.append(idx[pl].astype(np.int64) * 1_000_000 + pc)
+        dist.append(d)
+    k, d = np.concatenate(keys), np.concatenate(dist)
+    order = np.argsort(k)
+    return k[order], d[order]
+
+
+def test_lattice_pairs_match_kdtree() -> None:
+    rng = np.random.default_rng(5)
+    n = 3000
+    wx, wy = rng.uniform(-500, 2500, n), rng.uniform(-300, 1800, n)
+    bins = bin_wishes(wx, wy, rng.integers(0, 3, n), rng.integers(0, 200, n), 25.0, 3)
+    # Premises inside, at the edge of and far outside the wishes' box.
+    px = np.r_[rng.uniform(-1500, 3500, 300), -5000.0, 9000.0]
+    py = np.r_[rng.uniform(-1200, 2800, 300), 0.0, 9000.0]
+    lattice = _pair_set(premise_cell_pairs(px, py, bins, 400.0, chunk=7))
+    kd = _pair_set(_kdtree_pairs(px, py, bins, 400.0, 7))
+    tree = cKDTree(np.column_stack((px, py))).sparse_distance_matrix(
+        cKDTree(bins.centres()), 400.0, output_type="ndarray"
+    )
+    ref = _pair_set([(np.arange(len(px)), tree["i"], tree["j"], tree["v"])], ordered=False)
+    for got in (lattice, kd):
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[1], ref[1])  # same float distances as the KD-tree
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"_MAX_LATTICE": 0},  # KD-tree pairs
+        {"_PAIR_CHUNK": 3},  # many batches
+        {"_F32_EXACT": 0.0},  # float64 digits
+        {"_F32_EXACT": 0.0, "_F64_EXACT": 0.0},  # one product per cumulative ring
+    ],
+)
+def test_every_path_matches_brute_force(monkeypatch, patch: dict) -> None:
+    for name, value in patch.items():
+        monkeypatch.setattr(pdm, name, value)
+    rng = np.random.default_rng(3)
+    n, n_types = 500, 3
+    wx, wy = rng.uniform(0, 1500, n), rng.uniform(0, 1500, n)
+    wt, wr = rng.integers(0, n_types, n), rng.integers(0, 30, n)
+    px, py = rng.uniform(-200, 1700, 25), rng.uniform(-200, 1700, 25)
+    sx, sy, st = rng.uniform(0, 1500, 12), rng.uniform(0, 1500, 12), rng.integers(0, n_types, 12)
+    p = DemandParams()
+    got = premise_demand(wx, wy, wt, wr, px, py, sx, sy, st, n_types, p)
+    wishes, profile, demand, *_ = _reference(wx, wy, wt, wr, px, py, sx, sy, st, n_types, p)
+    np.testing.assert_array_equal(got.wishes, wishes)
+    np.testing.assert_array_equal(got.profile, profile)
+    np.testing.assert_allclose(got.demand, demand)
