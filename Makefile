@@ -54,8 +54,8 @@ bench-map: install-test
 
 ## translations: re-extract the UI strings and update and compile the fr/nl catalogs
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o wishmap/translations/messages.pot .
-	$(BIN)/pybabel update -i wishmap/translations/messages.pot -d wishmap/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l --no-location -o wishmap/translations/messages.pot .
+	$(BIN)/pybabel update -w 100 -i wishmap/translations/messages.pot -d wishmap/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d wishmap/translations
 
 clean:

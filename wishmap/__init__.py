@@ -19,6 +19,7 @@ from wishmap.views import map as map_views
 from wishmap.views import me as me_views
 from wishmap.views import premises as premise_views
 from wishmap.views import reports as report_views
+from wishmap.views import statistics as statistics_views
 from wishmap.views import wishes as wish_views
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ BLUEPRINTS = [
     report_views.bp,
     admin_views.bp,
     insight_views.bp,
+    statistics_views.bp,
 ]
 
 

@@ -1,10 +1,12 @@
-"""Flask commands: init-db, demo, import-streets, import-premises, import-shops, import-wishes."""
+"""Flask commands: init-db, demo, import-streets/premises/shops/wishes/districts, analyse."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -27,12 +29,20 @@ def _progress(label: str) -> ProgressFn:
     return report
 
 
-def _run_import(label: str, path: Path, fmt: str | None, run) -> None:
-    """Read path, call run(records, progress, source) and report; exit 1 on bad rows."""
+def _run_import(
+    label: str, path: Path, fmt: str | None, importer: Callable[..., ImportReport], **options: Any
+) -> None:
+    """Upgrade the schema, read path, call importer(session, records, ...) and report.
+
+    Exits 1, having changed nothing, when the file or any of its rows is bad.
+    """
+    _ensure_schema()
     try:
         records = read_records(path, fmt)
         click.echo(f"{label}: {len(records)} rows in {path}", err=True)
-        report: ImportReport = run(records, _progress(label), str(path))
+        report = importer(
+            db.session(), records, progress=_progress(label), source=str(path), **options
+        )
     except ImportFailed as failure:
         click.echo(str(failure), err=True)
         sys.exit(1)
@@ -120,20 +130,12 @@ def import_streets_command(
     """Import or update streets (LineString/MultiLineString GeoJSON) by their id."""
     from wishmap.services.streets import area_from_file, import_streets
 
-    _ensure_schema()
     try:
         within = area_from_file(within_path, where) if within_path else None
     except ImportFailed as failure:
         click.echo(str(failure), err=True)
         sys.exit(1)
-    _run_import(
-        "streets",
-        path,
-        fmt,
-        lambda records, progress, source: import_streets(
-            db.session(), records, within=within, progress=progress, source=source
-        ),
-    )
+    _run_import("streets", path, fmt, import_streets, within=within)
 
 
 @click.command("import-premises")
@@ -143,15 +145,7 @@ def import_premises_command(path: Path, fmt: str | None) -> None:
     """Import or update premises (CSV or GeoJSON points) by their ref."""
     from wishmap.services.premises import import_premises
 
-    _ensure_schema()
-    _run_import(
-        "premises",
-        path,
-        fmt,
-        lambda records, progress, source: import_premises(
-            db.session(), records, progress=progress, source=source
-        ),
-    )
+    _run_import("premises", path, fmt, import_premises)
 
 
 @click.command("import-shops")
@@ -162,15 +156,7 @@ def import_shops_command(path: Path, fmt: str | None, skip_unknown: bool) -> Non
     """Import or update existing shops (OSM-style tags or a category column) by their id."""
     from wishmap.services.shops import import_shops
 
-    _ensure_schema()
-    _run_import(
-        "shops",
-        path,
-        fmt,
-        lambda records, progress, source: import_shops(
-            db.session(), records, skip_unknown=skip_unknown, progress=progress, source=source
-        ),
-    )
+    _run_import("shops", path, fmt, import_shops, skip_unknown=skip_unknown)
 
 
 @click.command("import-wishes")
@@ -180,15 +166,55 @@ def import_wishes_command(path: Path, fmt: str | None) -> None:
     """Import wishes (resident e-mail, shop type, premise ref or point) collected elsewhere."""
     from wishmap.services.wishes import import_wishes
 
-    _ensure_schema()
+    _run_import("wishes", path, fmt, import_wishes)
+
+
+@click.command("import-districts")
+@FILE
+@click.option(
+    "--level",
+    default="district",
+    show_default=True,
+    help="What the areas are, e.g. arrondissement, quartier, wijk; refs are unique per level.",
+)
+@click.option("--name-field", metavar="FIELD", help="Property holding the name (default: guess).")
+@click.option("--ref-field", metavar="FIELD", help="Property holding the id (default: guess).")
+@click.option(
+    "--where",
+    metavar="FIELD=VALUE",
+    help="Import only the features whose FIELD equals VALUE (e.g. c_ar=19).",
+)
+def import_districts_command(
+    path: Path, level: str, name_field: str | None, ref_field: str | None, where: str | None
+) -> None:
+    """Import or update districts (Polygon/MultiPolygon GeoJSON) by level and id.
+
+    Every wish is then assigned to its districts again, in the same transaction.
+    """
+    from wishmap.services.districts import import_districts
+
     _run_import(
-        "wishes",
+        f"districts ({level})",
         path,
-        fmt,
-        lambda records, progress, source: import_wishes(
-            db.session(), records, progress=progress, source=source
-        ),
+        "geojson",
+        import_districts,
+        level=level,
+        name_field=name_field,
+        ref_field=ref_field,
+        where=where,
     )
+
+
+@click.command("assign-districts")
+def assign_districts_command() -> None:
+    """Recompute the district of every wish (import-districts does it by itself)."""
+    from wishmap.services.districts import assign_districts
+
+    _ensure_schema()
+    session = db.session()
+    written = assign_districts(session)
+    session.commit()
+    click.echo(f"districts: {written} wish–district links written")
 
 
 @click.command("analyse")
@@ -232,6 +258,8 @@ COMMANDS = [
     import_premises_command,
     import_shops_command,
     import_wishes_command,
+    import_districts_command,
+    assign_districts_command,
 ]
 
 

@@ -62,6 +62,15 @@ class Defaults:
     BURST_MAX_WISHES_NEW_ACCOUNT = 5
     BURST_MAX_ACCOUNTS_PER_NETWORK = 4
     BURST_ORIGIN_RETENTION_HOURS = 48
+    # Officers' statistics: a row with fewer distinct residents than this is suppressed
+    # (counts withheld on the page and in every export) so that nobody can be singled out.
+    STATS_MIN_RESIDENTS = 3
+    # Printed in every XLSX export's "About" sheet.
+    STATS_LICENCE = (
+        "Wishmap statistics: aggregated counts of active wishes. Street and district "
+        "geometries come from their sources (for Paris: Ville de Paris – opendata.paris.fr, "
+        "ODbL); keep their attribution when you republish."
+    )
 
 
 def _coerce(raw: str, default: Any) -> Any:

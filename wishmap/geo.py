@@ -149,3 +149,13 @@ def street_features(rows: Iterable[Any]) -> geojson.FeatureCollection:
         )
         for street in rows
     )
+
+
+def shape_features(items: Iterable[tuple[str | None, dict[str, Any]]]) -> geojson.FeatureCollection:
+    """Return Features from (GeoJSON geometry text or None, properties) pairs, e.g. statistics."""
+    import json
+
+    return feature_collection(
+        geojson.Feature(geometry=json.loads(text) if text else None, properties=properties)
+        for text, properties in items
+    )

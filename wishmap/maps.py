@@ -6,10 +6,14 @@ area as GeoJSON, so the page stays the same size however many wishes the databas
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 import folium
+
+from wishmap.geo import bounds, shape_features
 
 # folium's header forbids pinch-zoom (user-scalable=no): people with low vision need it, and
 # our page has its own viewport tag.
@@ -50,3 +54,97 @@ def render_parts(fmap: folium.Map, nonce: str) -> dict[str, str]:
         "script": root.script.render(),
         "name": fmap.get_name(),
     }
+
+
+# Five light-to-dark blues (ColorBrewer "Blues"): ordered for colour-blind readers too.
+COUNT_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+SUPPRESSED_COLOUR = "#9e9e9e"
+
+
+def count_bins(values: list[int]) -> list[tuple[int, int, str]]:
+    """Return (low, high, colour) classes splitting the counts into at most five quantiles."""
+    ordered = sorted(set(values))
+    if not ordered:
+        return []
+    classes = min(len(COUNT_COLOURS), len(ordered))
+    edges = [ordered[round(i * (len(ordered) - 1) / classes)] for i in range(classes + 1)]
+    bins, low = [], ordered[0]
+    for index in range(classes):
+        high = edges[index + 1]
+        if high < low:
+            continue
+        colour = COUNT_COLOURS[round(index * (len(COUNT_COLOURS) - 1) / max(classes - 1, 1))]
+        bins.append((low, high, colour))
+        low = high + 1
+    return bins
+
+
+def count_colour(value: int | None, bins: list[tuple[int, int, str]]) -> str:
+    """Return the colour of a count (grey when it is suppressed)."""
+    if value is None:
+        return SUPPRESSED_COLOUR
+    for low, high, colour in bins:
+        if low <= value <= high:
+            return colour
+    return COUNT_COLOURS[-1]
+
+
+def add_count_layer(
+    fmap: folium.Map, collection: dict, name: str, lines: bool, tooltip_fields: list[str]
+) -> None:
+    """Add features coloured by their `colour` property: street lines or district areas."""
+
+    def style(feature: dict) -> dict:
+        colour = feature["properties"]["colour"]
+        suppressed = colour == SUPPRESSED_COLOUR
+        if lines:
+            return {"color": colour, "weight": 3 if suppressed else 6, "opacity": 0.9}
+        return {
+            "color": "#444",
+            "weight": 1,
+            "fillColor": colour,
+            "fillOpacity": 0.25 if suppressed else 0.6,
+        }
+
+    folium.GeoJson(
+        collection,
+        name=name,
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, labels=False),
+    ).add_to(fmap)
+
+
+def add_statistics_layers(fmap: folium.Map, layers: list[Any], min_residents: int) -> list[Any]:
+    """Draw statistics layers (districts under streets) and fit the map; return the legends.
+
+    layers: services.statistics.MapLayer objects. Each legend is (layer, colour classes).
+    """
+    legends = []
+    for layer in reversed(layers):
+        bins = count_bins([row.residents for row in layer.table.shown])
+        features = shape_features(
+            (
+                layer.shapes[row.keys[0]],
+                {
+                    "name": row.labels[0],
+                    "residents": f"<{min_residents}" if row.suppressed else str(row.residents),
+                    "colour": count_colour(row.residents, bins),
+                },
+            )
+            for row in layer.table.rows
+            if row.keys[0] in layer.shapes
+        )
+        if features["features"]:
+            lines = layer.dimension == "street"
+            add_count_layer(fmap, features, layer.dimension, lines, ["name", "residents"])
+        legends.insert(0, (layer, bins))
+    every = [shape for layer in layers for shape in layer.shapes.values()]
+    if every:
+        boxes = [bounds(json.loads(text)) for text in every]
+        fmap.fit_bounds(
+            [
+                [min(b[0] for b in boxes), min(b[1] for b in boxes)],
+                [max(b[2] for b in boxes), max(b[3] for b in boxes)],
+            ]
+        )
+    return legends

@@ -80,6 +80,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "insights.index": only("owner", "agency", "officer"),
     "insights.premise": only("owner", "agency", "officer"),
     "insights.match": only("owner", "agency", "officer"),
+    # statistics and exports for city officers
+    "statistics.index": only("officer"),
+    "statistics.demand_map": only("officer"),
+    "statistics.export_csv": only("officer"),
+    "statistics.export_geojson": only("officer"),
+    "statistics.export_xlsx": only("officer"),
 }
 
 # Routes whose service also checks that the user manages the object: a role the rule admits

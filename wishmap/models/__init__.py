@@ -4,6 +4,7 @@ from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.analysis_run import AnalysisRun
 from wishmap.models.audit_entry import AuditEntry
 from wishmap.models.claim import Claim, ClaimStatus
+from wishmap.models.district import District
 from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
 from wishmap.models.premise import Premise, PremiseStatus
@@ -15,6 +16,7 @@ from wishmap.models.street import Street
 from wishmap.models.street_demand import StreetDemand
 from wishmap.models.user import Role, User
 from wishmap.models.wish import VOICE_STATUSES, Wish, WishFrequency, WishStatus
+from wishmap.models.wish_district import WishDistrict
 from wishmap.models.wish_origin import WishOrigin
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Claim",
     "ClaimStatus",
+    "District",
     "Hotspot",
     "Notification",
     "Premise",
@@ -39,6 +42,7 @@ __all__ = [
     "TokenPurpose",
     "User",
     "Wish",
+    "WishDistrict",
     "WishFrequency",
     "WishOrigin",
     "WishStatus",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from wishmap.geo import M_PER_DEG_LAT
 from wishmap.models import Role
+from wishmap.services.districts import import_districts
 from wishmap.services.importing import ImportReport, read_records
 from wishmap.services.premises import import_premises
 from wishmap.services.shop_types import seed_shop_types
@@ -272,8 +273,12 @@ def build_demo_files(folder: Path, seed: int = 42, size: DemoSize | None = None)
             "shops.geojson",
             "residents.csv",
             "wishes.csv",
+            "quartiers.geojson",
         )
     }
+    paths["quartiers.geojson"].write_text(
+        json.dumps({"type": "FeatureCollection", "features": _quartier_features()})
+    )
     paths["streets.geojson"].write_text(
         json.dumps({"type": "FeatureCollection", "features": street_features}, ensure_ascii=False)
     )
@@ -383,6 +388,34 @@ def _wishes(
     return rows
 
 
+# The demo's quartiers in metres from the centre: (ref, name, west, south, east, north). They
+# tile the whole district, so every home, premise and free wish falls in one of them.
+QUARTIERS = (
+    ("Q1", "Quartier du Marché", -950, -650, 950, -160),
+    ("Q2", "Gare Ouest", -950, -160, 0, 160),
+    ("Q3", "Gare Est", 0, -160, 950, 160),
+    ("Q4", "Quartier des Tilleuls", -950, 160, 950, 650),
+)
+
+
+def _quartier_features() -> list[dict]:
+    """Return the demo quartiers as GeoJSON Polygon features."""
+    features = []
+    for ref, name, west, south, east, north in QUARTIERS:
+        ring = [(west, south), (east, south), (east, north), (west, north), (west, south)]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"ref": ref, "name": name},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[_to_lonlat(x, y) for x, y in ring]],
+                },
+            }
+        )
+    return features
+
+
 def _write_csv(path: Path, rows: list[dict]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -419,4 +452,9 @@ def load_demo(
         reports["residents"] = report
         say("importing wishes")
         reports["wishes"] = import_wishes(session, read_records(paths["wishes.csv"]))
+        # Imported after the wishes, as a city would: the importer assigns them their quartier.
+        say("importing quartiers")
+        reports["quartiers"] = import_districts(
+            session, read_records(paths["quartiers.geojson"]), level="quartier"
+        )
     return reports

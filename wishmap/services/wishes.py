@@ -22,6 +22,7 @@ from wishmap.models import (
 )
 from wishmap.models._types import utcnow
 from wishmap.services import integrity
+from wishmap.services.districts import assign_districts
 from wishmap.services.importing import (
     ImportReport,
     ProgressFn,
@@ -166,6 +167,7 @@ def create_wish(
     try:
         session.flush()
         integrity.note_new_wish(session, wish, user, network, rule)
+        assign_districts(session, [wish.id])
         session.commit()
     except IntegrityError:
         # The unique index on active (user, premise, type) caught a second voice.
@@ -363,6 +365,8 @@ def import_wishes(
             del fields["created_at"]
         new.append(Wish(**fields))
     session.add_all(new)
+    session.flush()
+    assign_districts(session, [wish.id for wish in new])
     session.commit()
     report.created = len(new)
     return report

@@ -1,0 +1,111 @@
+"""Statistics for city officers: a filtered table with a chart, a demand map, and exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from wishmap import db
+from wishmap.i18n import current_language
+from wishmap.maps import add_statistics_layers, base_map, render_parts
+from wishmap.models import Role
+from wishmap.security import csp_nonce, roles
+from wishmap.services import exports
+from wishmap.services import statistics as stats
+
+bp = Blueprint("statistics", __name__, url_prefix="/statistics")
+CHART_ROWS = 12
+
+
+def _min_residents() -> int:
+    return int(current_app.config["STATS_MIN_RESIDENTS"])
+
+
+@bp.get("/")
+@roles(Role.OFFICER)
+def index() -> tuple[str, int]:
+    """The filter form, the table of counts and a chart of it."""
+    session = db.session()
+    table, error = None, None
+    try:
+        query = stats.parse_query(request.args)
+        table = stats.statistics(session, query, _min_residents(), current_language())
+    except stats.StatisticsError as failure:
+        error = str(failure)
+    return render_template(
+        "statistics/index.html",
+        table=table,
+        error=error,
+        args=request.args,
+        choices=stats.filter_choices(session),
+        min_residents=_min_residents(),
+        chart_rows=CHART_ROWS,
+    ), (400 if error else 200)
+
+
+@bp.get("/map")
+@roles(Role.OFFICER)
+def demand_map() -> tuple[str, int]:
+    """Demand per street (coloured lines) and per district (choropleth), filtered."""
+    session = db.session()
+    config = current_app.config
+    fmap = base_map(
+        center=config["MAP_CENTER"],
+        zoom=config["MAP_ZOOM"],
+        tile_url=config["TILE_URL"],
+        attribution=config["TILE_ATTRIBUTION"],
+        static_url=lambda path: url_for("static", filename=path),
+    )
+    error = None
+    try:
+        query = stats.parse_query(request.args)
+        layers = stats.map_layers(session, query, _min_residents(), current_language())
+    except stats.StatisticsError as failure:
+        error, layers = str(failure), []
+    legends = add_statistics_layers(fmap, layers, _min_residents())
+    return render_template(
+        "statistics/map.html",
+        map=render_parts(fmap, csp_nonce()),
+        legends=legends,
+        error=error,
+        args=request.args,
+        choices=stats.filter_choices(session),
+        min_residents=_min_residents(),
+    ), (400 if error else 200)
+
+
+def _download(fmt: str) -> Response:
+    session = db.session()
+    try:
+        query = stats.parse_query(request.args)
+        table = stats.statistics(session, query, _min_residents(), current_language())
+        body = exports.export(session, table, fmt, current_app.config["STATS_LICENCE"])
+    except stats.StatisticsError as failure:
+        return Response(str(failure) + "\n", status=400, mimetype="text/plain")
+    response = Response(body, content_type=exports.FORMATS[fmt])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(table, fmt)}"'
+    )
+    # Officers' figures: never kept by a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/export.csv")
+@roles(Role.OFFICER)
+def export_csv() -> Response:
+    """The current table as CSV."""
+    return _download("csv")
+
+
+@bp.get("/export.geojson")
+@roles(Role.OFFICER)
+def export_geojson() -> Response:
+    """The current table as GeoJSON (grouped by street or district only)."""
+    return _download("geojson")
+
+
+@bp.get("/export.xlsx")
+@roles(Role.OFFICER)
+def export_xlsx() -> Response:
+    """The current table as an XLSX workbook with an "About" sheet."""
+    return _download("xlsx")
