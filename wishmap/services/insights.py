@@ -9,11 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from analysis import TenantMatch
-from wishmap.models import AnalysisRun, Premise, PremiseGap, Role, ShopType, User, Wish, WishStatus
+from wishmap.models import (
+    AnalysisRun,
+    Premise,
+    PremiseGap,
+    PremiseStatus,
+    Role,
+    ShopType,
+    User,
+    Wish,
+    WishStatus,
+)
 from wishmap.services.analysis import latest_run, premise_gaps, rank_tenants
 
 READERS_OF_ALL = {Role.OFFICER.value, Role.ADMIN.value}
@@ -64,7 +74,9 @@ def may_read(user: User, premise: Premise) -> bool:
 
 def managed_premises(session: Session, user: User) -> list[Premise]:
     """Return the premises whose reports user may read (all of them for officers and admins)."""
-    query = select(Premise).order_by(Premise.street_name, Premise.address)
+    # Vacant premises first: they are the ones being let.
+    vacant_first = case((Premise.status == PremiseStatus.VACANT.value, 0), else_=1)
+    query = select(Premise).order_by(vacant_first, Premise.street_name, Premise.address)
     if user.role not in READERS_OF_ALL:
         query = query.where(Premise.manager_id == user.id)
     return list(session.scalars(query))
