@@ -148,3 +148,26 @@ def add_statistics_layers(fmap: folium.Map, layers: list[Any], min_residents: in
             ]
         )
     return legends
+
+
+HOTSPOT_COLOUR = "#6a1b9a"
+
+
+def add_hotspot_layer(fmap: folium.Map, hotspots: list[Any], label: Callable[[Any], str]) -> None:
+    """Draw analysis hotspots as circles of their radius, labelled with type and residents."""
+    if not hotspots:
+        return
+    layer = folium.FeatureGroup(name="hotspots")
+    for spot in hotspots:
+        folium.Circle(
+            location=[spot.lat, spot.lon],
+            # A hotspot of one cell still deserves a visible ring.
+            radius=max(spot.radius_m, 30.0),
+            color=HOTSPOT_COLOUR,
+            weight=2,
+            dash_array="6 4",
+            fill=True,
+            fill_opacity=0.08,
+            tooltip=label(spot),
+        ).add_to(layer)
+    layer.add_to(fmap)

@@ -167,3 +167,21 @@ def test_anonymous_is_sent_to_log_in(client: FlaskClient) -> None:
 
 def test_nav_link_for_officers(officer: FlaskClient) -> None:
     assert 'href="/statistics/"' in officer.get("/").get_data(as_text=True)
+
+
+def test_map_shows_the_analysis_hotspots(officer: FlaskClient, session: Session) -> None:
+    from factories import make_street, make_wish
+
+    from wishmap.services.analysis import run_analysis
+
+    make_street(session, "Rue du Four")
+    # A hotspot needs at least 10 distinct residents (analysis.hotspots.HotspotParams).
+    for index in range(12):
+        make_wish(session, code="bakery", lat=48.8800 + index * 0.00002, lon=2.3850)
+    run = run_analysis(session)
+    assert run.hotspots >= 1
+    page = officer.get("/statistics/map?type=bakery").get_data(as_text=True)
+    assert "Bakery: 12 residents, 12 wishes" in page
+    assert "place where wishes for one shop type gather" in page
+    page = officer.get("/statistics/map?type=books").get_data(as_text=True)
+    assert "Bakery: 12 residents" not in page

@@ -246,6 +246,26 @@ def latest_run(session: Session) -> AnalysisRun | None:
     )
 
 
+def latest_hotspots(
+    session: Session, min_residents: int, type_code: str | None = None, group: str | None = None
+) -> list[Hotspot]:
+    """Return the newest run's hotspots with at least min_residents, optionally of a type/group."""
+    run = latest_run(session)
+    if run is None:
+        return []
+    query = (
+        select(Hotspot)
+        .join(ShopType, ShopType.id == Hotspot.shop_type_id)
+        .where(Hotspot.run_id == run.id, Hotspot.residents >= min_residents)
+        .order_by(Hotspot.residents.desc(), Hotspot.id)
+    )
+    if type_code:
+        query = query.where(ShopType.code == type_code)
+    if group:
+        query = query.where(ShopType.group == group)
+    return list(session.scalars(query))
+
+
 def premise_gaps(session: Session, premise_id: int, limit: int = 10) -> list[PremiseGap]:
     """Return the premise's gap rows from the newest run, highest gap first."""
     run = latest_run(session)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
 from wishmap import db
 from wishmap.i18n import current_language
-from wishmap.maps import add_statistics_layers, base_map, render_parts
+from wishmap.maps import add_hotspot_layer, add_statistics_layers, base_map, render_parts
 from wishmap.models import Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import exports
 from wishmap.services import statistics as stats
+from wishmap.services.analysis import latest_hotspots
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 CHART_ROWS = 12
@@ -62,10 +64,26 @@ def demand_map() -> tuple[str, int]:
     except stats.StatisticsError as failure:
         error, layers = str(failure), []
     legends = add_statistics_layers(fmap, layers, _min_residents())
+    # Hotspots come from the newest analysis run; the type/group filters apply to them too.
+    hotspots = (
+        [] if error else latest_hotspots(session, _min_residents(), query.type_code, query.group)
+    )
+    locale = current_language()
+    add_hotspot_layer(
+        fmap,
+        hotspots,
+        lambda spot: _(
+            "%(type)s: %(residents)s residents, %(wishes)s wishes",
+            type=spot.shop_type.label(locale),
+            residents=spot.residents,
+            wishes=spot.wishes,
+        ),
+    )
     return render_template(
         "statistics/map.html",
         map=render_parts(fmap, csp_nonce()),
         legends=legends,
+        hotspots=len(hotspots),
         error=error,
         args=request.args,
         choices=stats.filter_choices(session),
