@@ -56,6 +56,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "accounts.delete": AUTHENTICATED,
     # wishing
     "wishes.new": AUTHENTICATED,
+    "wishes.draft": PUBLIC,
     "wishes.create": AUTHENTICATED,
     "wishes.support": AUTHENTICATED,
     "wishes.update": AUTHENTICATED,

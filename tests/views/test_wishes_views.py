@@ -49,6 +49,43 @@ def test_a_visitor_is_sent_to_log_in_and_comes_back_with_the_choice_kept(
     client.post("/account/logout", data={"csrf_token": csrf_token(client, "/")})
 
 
+def test_a_draft_keeps_the_reason_out_of_every_url(client: FlaskClient, session: Session) -> None:
+    premise = make_premise(session)
+    shop_type(session)
+    page = f"/premises/{premise.id}"
+    response = client.post(
+        "/wishes/draft",
+        data={
+            "csrf_token": csrf_token(client, page),
+            "premise": str(premise.id),
+            "type": "bakery",
+            "frequency": "monthly",
+            "reason": "Secret de famille",
+        },
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert "Secret" not in location and "bakery" not in location
+    target = parse_qs(urlsplit(location).query)["next"][0]
+    assert target == f"/wishes/new?premise={premise.id}"
+    log_in(client, make_user(session))
+    form = client.get(target).get_data(as_text=True)
+    assert 'value="bakery" required checked' in form
+    assert 'value="monthly" checked' in form and ">Secret de famille</textarea>" in form
+    # The draft is used once, and never for another place.
+    assert "Secret de famille" not in client.get(target).get_data(as_text=True)
+    other = make_premise(session)
+    client.post(
+        "/wishes/draft",
+        data={
+            "csrf_token": csrf_token(client, page),
+            "premise": str(premise.id),
+            "reason": "Pour ici",
+        },
+    )
+    assert "Pour ici" not in client.get(f"/wishes/new?premise={other.id}").get_data(as_text=True)
+
+
 def test_make_a_wish_and_see_the_count_go_up(client: FlaskClient, session: Session) -> None:
     premise = make_premise(session)
     shop_type(session)

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,7 +22,7 @@ from werkzeug.wrappers import Response
 from wishmap import db
 from wishmap.limits import account_key, configured, limiter
 from wishmap.models import WishStatus
-from wishmap.security import authenticated
+from wishmap.security import authenticated, public
 from wishmap.services.premises import premise_demand
 from wishmap.services.shop_types import list_shop_types, shop_type_by_code
 from wishmap.services.wishes import (
@@ -108,11 +109,36 @@ def _made_message(wish: Any) -> str:
     return _("Thank you! Your wish counts now.")
 
 
+DRAFT_KEY = "wish_draft"
+DRAFT_FIELDS = ("premise", "lat", "lon", "type", "frequency", "reason")
+PLACE_FIELDS = ("premise", "lat", "lon")
+
+
 @bp.get("/new")
 @authenticated
 def new() -> tuple[str, int]:
     """The wish form for a premise (?premise=) or a free point (?lat=&lon=), choices kept."""
-    return _form_page(request.args)
+    values = request.args.to_dict()
+    draft = cookie_session.pop(DRAFT_KEY, None)
+    # A draft kept across log-in fills the form, but only for the place the visitor returns to.
+    if draft and all(draft.get(key, "") == values.get(key, "") for key in PLACE_FIELDS):
+        values = {**draft, **values}
+    return _form_page(values)
+
+
+@bp.post("/draft")
+@public
+def draft() -> Response:
+    """Keep a visitor's unfinished wish in their session cookie and send them to log in.
+
+    The choice travels in the (signed) session, not in the URL, so that a reason never ends up
+    in server logs or browser history on the way through the log-in page.
+    """
+    limit = current_app.config["REASON_MAX_LENGTH"] + 1  # one over: the form still refuses it
+    values = {key: request.form.get(key, "")[:limit] for key in DRAFT_FIELDS}
+    cookie_session[DRAFT_KEY] = values
+    place = {key: values[key] for key in PLACE_FIELDS if values[key]}
+    return redirect(url_for("accounts.login", next=url_for("wishes.new", **place)), code=303)
 
 
 @bp.post("/")
