@@ -10,20 +10,19 @@ after the wishes count them too.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry import shape
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from wishmap.geo import bounds
 from wishmap.models import District, Wish, WishDistrict
+from wishmap.services.caching import cached_per_database, forget
 from wishmap.services.importing import (
     ImportFailed,
     ImportReport,
@@ -34,6 +33,7 @@ from wishmap.services.importing import (
     Skip,
     check_rows,
     first,
+    upsert_by_ref,
 )
 
 NAME_FIELDS = ("name", "nom", "l_qu", "l_aroff", "l_ar", "naam", "wijknaam", "buurtnaam")
@@ -90,22 +90,6 @@ def _district_row(
     }
 
 
-def _upsert(session: Session, level: str, rows: list[dict[str, Any]], report: ImportReport) -> None:
-    # services.importing.upsert_by_ref keys on ref alone; a district's ref is unique per level.
-    existing = {d.ref: d for d in session.scalars(select(District).where(District.level == level))}
-    for fields in rows:
-        district = existing.get(fields["ref"])
-        if district is None:
-            session.add(District(**fields))
-            report.created += 1
-        elif any(getattr(district, key) != value for key, value in fields.items()):
-            for key, value in fields.items():
-                setattr(district, key, value)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-
-
 def import_districts(
     session: Session,
     records: list[Record],
@@ -134,7 +118,7 @@ def import_districts(
     )
     if condition is not None and not rows:
         raise ImportFailed([RowError("--where", f"no feature has {where}")], source)
-    _upsert(session, level, rows, report)
+    upsert_by_ref(session, District, rows, report, scope=District.level == level)
     session.flush()
     forget_locator(session)
     assign_districts(session)
@@ -178,10 +162,6 @@ class DistrictLocator:
         return found
 
 
-_LOCATORS: WeakKeyDictionary[Engine, tuple[Any, DistrictLocator]] = WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def _fingerprint(session: Session) -> Any:
     return tuple(
         session.execute(
@@ -190,25 +170,19 @@ def _fingerprint(session: Session) -> Any:
     )
 
 
+def _build_locator(session: Session) -> DistrictLocator:
+    rows = session.execute(select(District.id, District.level, District.geometry))
+    return DistrictLocator((i, level, json.loads(geometry)) for i, level, geometry in rows)
+
+
 def district_locator(session: Session) -> DistrictLocator:
     """Return the locator over every district, rebuilt only when the districts changed."""
-    engine = session.get_bind().engine
-    fingerprint = _fingerprint(session)
-    with _LOCK:
-        cached = _LOCATORS.get(engine)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    rows = session.execute(select(District.id, District.level, District.geometry))
-    locator = DistrictLocator((i, level, json.loads(geometry)) for i, level, geometry in rows)
-    with _LOCK:
-        _LOCATORS[engine] = (fingerprint, locator)
-    return locator
+    return cached_per_database(session, "districts", _fingerprint, _build_locator)
 
 
 def forget_locator(session: Session) -> None:
     """Drop the cached locator of this database (its districts were imported)."""
-    with _LOCK:
-        _LOCATORS.pop(session.get_bind().engine, None)
+    forget(session, "districts")
 
 
 def districts_of(session: Session, lats: np.ndarray, lons: np.ndarray) -> dict[str, np.ndarray]:

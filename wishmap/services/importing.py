@@ -228,10 +228,18 @@ def check_rows(
 
 
 def upsert_by_ref(
-    session: Session, model: type[Any], rows: Iterable[dict[str, Any]], report: ImportReport
+    session: Session,
+    model: type[Any],
+    rows: Iterable[dict[str, Any]],
+    report: ImportReport,
+    scope: Any = None,
 ) -> None:
-    """Create or update model rows keyed by their `ref`, counting what changed in report."""
-    existing = {row.ref: row for row in session.scalars(select(model))}
+    """Create or update model rows keyed by their `ref`, counting what changed in report.
+
+    scope: a condition on model when refs are unique only within it (districts per level).
+    """
+    query = select(model) if scope is None else select(model).where(scope)
+    existing = {row.ref: row for row in session.scalars(query)}
     for fields in rows:
         row = existing.get(fields["ref"])
         if row is None:

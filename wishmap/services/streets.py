@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wishmap.geo import StreetLocator, bounds, line_length_m
 from wishmap.models import Street
+from wishmap.services.caching import cached_per_database, forget
 from wishmap.services.importing import (
     ImportFailed,
     ImportReport,
@@ -87,13 +86,6 @@ def street_locator(session: Session) -> StreetLocator:
     )
 
 
-# One locator per database engine: building it parses every street geometry, too slow per request.
-# Each entry keeps the fingerprint of the streets it was built from, so an import made by another
-# process (the CLI beside a running server) is noticed too.
-_LOCATORS: WeakKeyDictionary[Engine, tuple[Any, StreetLocator]] = WeakKeyDictionary()
-_LOCATORS_LOCK = threading.Lock()
-
-
 def _streets_fingerprint(session: Session) -> Any:
     return tuple(
         session.execute(
@@ -109,22 +101,12 @@ def _streets_fingerprint(session: Session) -> Any:
 
 def cached_street_locator(session: Session) -> StreetLocator:
     """Return the locator for this database, rebuilt only when its streets have changed."""
-    engine = session.get_bind().engine
-    fingerprint = _streets_fingerprint(session)
-    with _LOCATORS_LOCK:
-        cached = _LOCATORS.get(engine)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    locator = street_locator(session)
-    with _LOCATORS_LOCK:
-        _LOCATORS[engine] = (fingerprint, locator)
-    return locator
+    return cached_per_database(session, "streets", _streets_fingerprint, street_locator)
 
 
 def forget_street_locator(session: Session) -> None:
     """Drop the cached locator of this database (after its streets were imported)."""
-    with _LOCATORS_LOCK:
-        _LOCATORS.pop(session.get_bind().engine, None)
+    forget(session, "streets")
 
 
 def all_streets(session: Session) -> list[Street]:
