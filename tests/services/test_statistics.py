@@ -157,3 +157,17 @@ def test_grouping_by_district_without_districts_is_refused(session: Session) -> 
     with pytest.raises(StatisticsError):
         statistics(session, StatsQuery(by=("district",)))
     assert statistics(session, StatsQuery(by=("street",))).level is None
+
+
+def test_street_filter_offers_only_streets_with_wishes(session: Session) -> None:
+    from factories import make_street, make_wish
+
+    from wishmap.services.statistics import filter_choices
+
+    wished = make_street(session, "Rue Souhaitée")
+    make_street(session, "Rue Oubliée")
+    withdrawn_only = make_street(session, "Rue Retirée")
+    make_wish(session, street_id=wished.id)
+    make_wish(session, street_id=withdrawn_only.id, status="withdrawn")
+    names = [name for _id, name in filter_choices(session).streets]
+    assert names == ["Rue Souhaitée"]

@@ -301,9 +301,19 @@ def filter_choices(session: Session) -> Choices:
     return Choices(
         levels=district_levels(session),
         districts=list(session.scalars(select(District).order_by(District.level, District.name))),
+        # Only streets that some active wish counts for: a whole city has thousands of streets
+        # (Paris 6,564), and filtering on one without wishes could only show an empty table.
         streets=[
             (i, name)
-            for i, name in session.execute(select(Street.id, Street.name).order_by(Street.name))
+            for i, name in session.execute(
+                select(Street.id, Street.name)
+                .where(
+                    select(Wish.id)
+                    .where(Wish.street_id == Street.id, Wish.status == WishStatus.ACTIVE.value)
+                    .exists()
+                )
+                .order_by(Street.name)
+            )
         ],
         shop_types=list(session.scalars(select(ShopType).order_by(ShopType.group, ShopType.code))),
     )
