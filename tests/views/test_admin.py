@@ -105,3 +105,12 @@ def test_claims_are_decided_by_the_managing_agency_or_an_admin(
     assert session.get(Premise, unmanaged.id).manager_id is None
     actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["approve_claim", "reject_claim"]
+
+
+def test_audit_page_number_out_of_range_is_not_a_server_error(app: Flask, session: Session) -> None:
+    from factories import make_user
+    from web import log_in
+
+    client = log_in(app.test_client(), make_user(session, role="admin"))
+    assert client.get("/admin/audit?page=99999999999999999999").status_code == 200
+    assert client.get("/admin/audit?page=abc").status_code == 200

@@ -248,3 +248,19 @@ def test_opening_a_premise_tells_every_resident_who_wished_there(
     assert session.scalar(select(func.count()).where(Notification.read_at.is_(None))) == 1
     again = _post(client, f"/premises/{premise.id}/outcome", outcome="let")
     assert again.status_code == 403  # a resident, and the premise is no longer vacant anyway
+
+
+def test_huge_ids_are_not_a_server_error(client: FlaskClient, session: Session) -> None:
+    log_in(client, make_user(session))
+    response = client.get("/wishes/new?premise=99999999999999999999")
+    assert response.status_code == 200
+    assert "Choose a premise on the map or in the list first." in response.get_data(as_text=True)
+    huge = client.post(
+        "/wishes/",
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "type": "bakery",
+            "premise": "99999999999999999999",
+        },
+    )
+    assert 400 <= huge.status_code < 500

@@ -17,6 +17,19 @@ def safe_path(target: str | None, fallback: str) -> str:
     return fallback
 
 
+# Larger numbers than any id or page a database holds; beyond it SQLite cannot even bind them.
+MAX_WHOLE = 2**53
+
+
+def whole_number(value: str | None) -> int | None:
+    """Return value as a whole number from 0 to MAX_WHOLE, or None if it is not one."""
+    raw = (value or "").strip()
+    if not raw.isdigit() or len(raw) > 16:
+        return None
+    number = int(raw)
+    return number if number <= MAX_WHOLE else None
+
+
 def wants_json() -> bool:
     """Return True when the client asked for JSON (the map's fetch calls) rather than a page."""
     return request.accept_mimetypes.best == "application/json"

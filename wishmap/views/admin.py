@@ -11,6 +11,7 @@ from wishmap.account_forms import RoleForm
 from wishmap.security import roles
 from wishmap.services import moderation
 from wishmap.services.audit import recent_entries
+from wishmap.views._nav import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,10 +21,10 @@ admin_only = roles()
 
 def _ids(name: str) -> list[int]:
     """Return the integer ids posted under name; a malformed one is a 400, not a 500."""
-    try:
-        return [int(value) for value in request.form.getlist(name)]
-    except ValueError:
+    ids = [whole_number(value) for value in request.form.getlist(name)]
+    if any(found is None for found in ids):
         abort(400, description="ids must be whole numbers")
+    return [found for found in ids if found is not None]
 
 
 @bp.get("/")
@@ -136,6 +137,6 @@ def roles_view() -> tuple[str, int] | Response:
 @admin_only
 def audit() -> str:
     """The audit log of admin actions, newest first."""
-    page = request.args.get("page", default=1, type=int) or 1
+    page = whole_number(request.args.get("page")) or 1
     entries = recent_entries(db.session(), limit=100, offset=(max(page, 1) - 1) * 100)
     return render_template("admin/audit.html", entries=entries, page=max(page, 1))

@@ -34,7 +34,7 @@ from wishmap.services.wishes import (
     support_wish,
     withdraw_wish,
 )
-from wishmap.views._nav import json_error, safe_path, wants_json
+from wishmap.views._nav import json_error, safe_path, wants_json, whole_number
 
 bp = Blueprint("wishes", __name__, url_prefix="/wishes")
 
@@ -42,10 +42,7 @@ Reply = Response | tuple[Any, int]
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return whole_number(value)
 
 
 def _point(values: Any) -> tuple[float, float] | None:
