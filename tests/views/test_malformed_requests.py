@@ -1,0 +1,114 @@
+"""Malformed input on every route gets a 4xx (or the page, ignoring it), never a server error.
+
+Each route is requested as an anonymous visitor and as an admin (who may use every route),
+with every query or form field that any view reads set to one awkward value after another.
+"""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_premise, make_user, make_wish
+from flask import Flask, url_for
+from sqlalchemy.orm import Session
+from web import csrf_token, log_in
+
+from wishmap.limits import limiter
+from wishmap.models import Role
+
+AWKWARD = [
+    "",
+    "abc",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "1e309",
+    "nan",
+    "2026-13-45",
+    "<script>",
+    "../../etc/passwd",
+    "\x00",
+    "1,2,3",
+    "2.3,48.8,2.4,48.9",
+    "999,999,999,999",
+    "é" * 600,
+]
+FIELDS = [
+    "bbox",
+    "type",
+    "group",
+    "q",
+    "page",
+    "since",
+    "until",
+    "by",
+    "then",
+    "level",
+    "district",
+    "street",
+    "premise",
+    "lat",
+    "lon",
+    "next",
+    "frequency",
+    "reason",
+    "outcome",
+    "on",
+    "locale",
+    "email",
+    "password",
+    "status",
+    "shop_type-0",
+    "min_surface_m2-0",
+    "max_surface_m2-0",
+    "max_rent-0",
+    "ids",
+    "wish",
+    "role",
+    "ref",
+    "decision",
+    "action",
+]
+SKIPPED = {"static", "accounts.logout", "accounts.delete"}  # these end the test's session
+
+
+@pytest.mark.sqlite_only
+def test_no_route_answers_500_to_awkward_input(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limiter, "enabled", False)
+    premise = make_premise(session)
+    wish = make_wish(session, premise=premise, reason="Du pain")
+    values = {
+        "premise_id": premise.id,
+        "wish_id": wish.id,
+        "report_id": 1,
+        "claim_id": 1,
+        "token": "no-such-token",
+        "filename": "css/wishmap.css",
+    }
+    admin = make_user(session, role=Role.ADMIN)
+    failures, sent = [], 0
+    for identity in ("anonymous", "admin"):
+        client = app.test_client()
+        if identity == "admin":
+            log_in(client, admin)
+        token = csrf_token(client)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
+            if rule.endpoint in SKIPPED:
+                continue
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                for value in AWKWARD:
+                    fields = {field: value for field in FIELDS}
+                    if method == "GET":
+                        response = client.get(url, query_string=fields)
+                    else:
+                        response = client.post(url, data={**fields, "csrf_token": token})
+                    sent += 1
+                    if response.status_code >= 500:
+                        failures.append(
+                            f"{method} {url} as {identity} with {value!r}: {response.status_code}"
+                        )
+    assert not failures, "\n".join(failures[:20])
+    assert sent > 1000
