@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 import wishmap.models  # noqa: F401  -- registers every table
 from wishmap import create_app, db
 from wishmap.db import Base
+from wishmap.services.analysis import run_analysis
 from wishmap.services.demo import DemoSize, load_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,6 +56,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_demo(
             db.session(), seed=3, size=DemoSize(premises=120, shops=150, residents=300, wishes=1000)
         )
+        # Matching reports and the officers' hotspots read the newest analysis run.
+        run_analysis(db.session())
         db.close_session()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
