@@ -1,4 +1,4 @@
-"""Flask commands: init-db, demo, import-streets/premises/shops/wishes/districts, analyse."""
+"""Flask commands: init-db, demo, import-*, analyse, send-notifications and friends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from wishmap import db
 from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn, read_records
@@ -249,8 +249,31 @@ def analyse_command(every: int | None, include_let: bool) -> None:
         time.sleep(every)
 
 
+@click.command("send-notifications")
+@click.option(
+    "--every",
+    type=click.IntRange(min=10),
+    metavar="SECONDS",
+    help="Keep running, once every SECONDS (e.g. beside the web server).",
+)
+def send_notifications_command(every: int | None) -> None:
+    """E-mail the residents' notifications whose e-mail could not go out yet."""
+    from wishmap.services.notifications import send_pending_notifications
+
+    _ensure_schema()
+    page_url = current_app.config["PUBLIC_URL"].rstrip("/") + "/me/"
+    while True:
+        sent = send_pending_notifications(db.session(), page_url)
+        click.echo(f"notifications: {sent} e-mails sent")
+        if every is None:
+            return
+        db.close_session()
+        time.sleep(every)
+
+
 COMMANDS = [
     analyse_command,
+    send_notifications_command,
     init_db_command,
     check_db_command,
     demo_command,

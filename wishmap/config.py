@@ -30,6 +30,8 @@ class Defaults:
     # E-mail: "console" logs messages, "folder" writes .eml files to MAIL_OUTBOX
     # (default instance/outbox), "smtp" sends them through MAIL_SERVER.
     MAIL_BACKEND = "console"
+    # The address residents reach the site at, for links in e-mails sent outside a request.
+    PUBLIC_URL = "http://127.0.0.1:5000"
     MAIL_OUTBOX = ""
     MAIL_SENDER = "Wishmap <no-reply@wishmap.example>"
     MAIL_SERVER = "localhost"

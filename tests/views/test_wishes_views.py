@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from factories import make_premise, make_user, make_wish, shop_type
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from web import csrf_token, log_in
@@ -264,3 +264,28 @@ def test_huge_ids_are_not_a_server_error(client: FlaskClient, session: Session) 
         },
     )
     assert 400 <= huge.status_code < 500
+
+
+def test_notification_mails_that_failed_are_sent_later(
+    app: Flask, client: FlaskClient, session: Session, outbox: Path, runner: FlaskCliRunner
+) -> None:
+    agency = make_user(session, role=Role.AGENCY)
+    premise = make_premise(session, manager_id=agency.id, address="4 Rue Pasteur")
+    fans = [make_user(session) for _ in range(3)]
+    for fan in fans:
+        make_wish(session, user=fan, premise=premise)
+    # The mail server is down: nothing listens on this port.
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
+    log_in(client, agency)
+    done = _post(client, f"/premises/{premise.id}/outcome", outcome="opened", type="bakery")
+    assert done.status_code == 303  # the news is recorded all the same
+    session.expire_all()
+    assert session.scalar(select(func.count()).where(Notification.emailed_at.is_(None))) == 3
+    assert outbox_messages(outbox) == []
+    # The server is back: the command sends what is pending, once.
+    app.config.update(MAIL_BACKEND="folder")
+    result = runner.invoke(args=["send-notifications"])
+    assert result.exit_code == 0 and "notifications: 3 e-mails sent" in result.output
+    assert {str(m["To"]) for m in outbox_messages(outbox)} == {fan.email for fan in fans}
+    assert "notifications: 0 e-mails sent" in runner.invoke(args=["send-notifications"]).output
+    assert len(outbox_messages(outbox)) == 3

@@ -33,6 +33,8 @@ class Notification(Base):
     came_true: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None until the e-mail went out; `flask send-notifications` retries those still None.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     premise: Mapped[Premise] = relationship()
     shop_type: Mapped[ShopType | None] = relationship()

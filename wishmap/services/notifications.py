@@ -53,7 +53,9 @@ def email_notifications(
 ) -> int:
     """E-mail each notification to its resident in their language; return how many were sent.
 
-    A failing mail server is logged, not raised: the news is already on the resident's page.
+    Each one sent is marked `emailed_at` (committed); a failing mail server is logged, not
+    raised — the news is already on the resident's page, and send_pending_notifications()
+    tries the rest again later.
     """
     sent = 0
     for notification in notifications:
@@ -78,6 +80,22 @@ def email_notifications(
             send_mail(user.email, subject, body)
         except OSError:
             current_app.logger.exception("could not e-mail notification %s", notification.id)
-        else:
-            sent += 1
+            continue
+        notification.emailed_at = utcnow()
+        sent += 1
+    session.commit()
     return sent
+
+
+def send_pending_notifications(session: Session, page_url: str = "", limit: int = 500) -> int:
+    """E-mail the notifications whose e-mail has not gone out yet, oldest first; return sent."""
+    pending = list(
+        session.scalars(
+            select(Notification)
+            .options(joinedload(Notification.premise), joinedload(Notification.shop_type))
+            .where(Notification.emailed_at.is_(None))
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
+    return email_notifications(session, pending, page_url)
