@@ -25,27 +25,48 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
+class MailNotSent(RuntimeError):
+    """The message could not be handed to the mail server (or written to the outbox)."""
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text e-mail through the configured backend."""
+    """Send one plain-text e-mail through the configured backend; raise MailNotSent on failure."""
     message = build_message(to, subject, body)
     backend = current_app.config["MAIL_BACKEND"]
-    if backend == "smtp":
-        config = current_app.config
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
-    elif backend == "folder":
-        outbox = Path(
-            current_app.config["MAIL_OUTBOX"] or Path(current_app.instance_path) / "outbox"
-        )
-        outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
-        (outbox / name).write_bytes(message.as_bytes())
-    else:
-        current_app.logger.info("e-mail to %s: %s\n%s", to, subject, body)
+    try:
+        if backend == "smtp":
+            _send_smtp(message)
+        elif backend == "folder":
+            outbox = Path(
+                current_app.config["MAIL_OUTBOX"] or Path(current_app.instance_path) / "outbox"
+            )
+            outbox.mkdir(parents=True, exist_ok=True)
+            name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
+            (outbox / name).write_bytes(message.as_bytes())
+        else:
+            current_app.logger.info("e-mail to %s: %s\n%s", to, subject, body)
+    except (OSError, smtplib.SMTPException) as error:  # SMTPException covers refusals too
+        current_app.logger.error("e-mail %r to %s not sent: %s", subject, to, error)
+        raise MailNotSent(str(error)) from error
+
+
+def try_send_mail(to: str, subject: str, body: str) -> bool:
+    """Send one e-mail; return False (the failure is logged) instead of raising."""
+    try:
+        send_mail(to, subject, body)
+    except MailNotSent:
+        return False
+    return True
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
 
 
 def outbox_messages(outbox: str | Path) -> list[EmailMessage]:

@@ -220,3 +220,30 @@ def test_map_page_scripts_all_carry_the_csp_nonce(client: FlaskClient) -> None:
     assert inline and all(f'nonce="{nonce}"' in tag for tag in inline), inline
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_mail_server_that_is_down_never_makes_a_server_error(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
+    token = csrf_token(client, "/account/register")
+    response = client.post(
+        "/account/register",
+        data={
+            "csrf_token": token,
+            "email": "down@example.org",
+            "display_name": "Down",
+            "password": "a long password",
+            "confirm": "a long password",
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "We could not send the e-mail just now" in response.get_data(as_text=True)
+    assert session.scalar(select(User).where(User.email == "down@example.org")) is not None
+    # A reset request answers as always: saying the mail failed would reveal the account.
+    reset = client.post(
+        "/account/reset",
+        data={"csrf_token": csrf_token(client, "/account/reset"), "email": "down@example.org"},
+    )
+    assert reset.status_code == 302

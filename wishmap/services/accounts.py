@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from wishmap.mail import send_mail
+from wishmap.mail import try_send_mail
 from wishmap.models import AccountToken, TokenPurpose, User
 from wishmap.models._types import utcnow
 from wishmap.services import integrity
@@ -85,11 +85,11 @@ def _use(session: Session, secret: str, purpose: TokenPurpose) -> tuple[AccountT
     return token, user
 
 
-def send_verification(session: Session, user: User, link: LinkFn, hours: int) -> None:
-    """E-mail user a link confirming their address; commits the token first."""
+def send_verification(session: Session, user: User, link: LinkFn, hours: int) -> bool:
+    """E-mail user a link confirming their address (token committed first); return if sent."""
     secret = issue_token(session, user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
     session.commit()
-    send_mail(
+    return try_send_mail(
         user.email,
         _("Confirm your e-mail address for Wishmap"),
         _(
@@ -105,11 +105,14 @@ def send_verification(session: Session, user: User, link: LinkFn, hours: int) ->
 
 def register_account(
     session: Session, email: str, display_name: str, password: str, link: LinkFn, hours: int
-) -> User:
-    """Create a resident account and e-mail its verification link; raises UserError."""
+) -> tuple[User, bool]:
+    """Return a new resident account and whether its verification link went out; or UserError.
+
+    The account stands even when the mail server is down: the resident asks for the link again
+    from their account page (views tell them so when send_verification returns False).
+    """
     user = register(session, email, display_name, password)
-    send_verification(session, user, link, hours)
-    return user
+    return user, send_verification(session, user, link, hours)
 
 
 def verify_email(session: Session, secret: str) -> User:
@@ -123,13 +126,16 @@ def verify_email(session: Session, secret: str) -> User:
 
 
 def request_password_reset(session: Session, email: str, link: LinkFn, minutes: int) -> None:
-    """E-mail a reset link if an account has this address; silent otherwise (no enumeration)."""
+    """E-mail a reset link if an account has this address; silent otherwise (no enumeration).
+
+    A mail failure is logged and not reported either: reporting it would reveal the account.
+    """
     user = user_by_email(session, email)
     if user is None:
         return
     secret = issue_token(session, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
     session.commit()
-    send_mail(
+    try_send_mail(
         user.email,
         _("Reset your Wishmap password"),
         _(
@@ -157,8 +163,8 @@ def reset_password(session: Session, secret: str, password: str) -> User:
 
 def request_email_change(
     session: Session, user: User, password: str, new_email: str, link: LinkFn, hours: int
-) -> None:
-    """Send a confirmation link to the new address; the old one stays until it is followed."""
+) -> bool:
+    """Send a confirmation link to the new address (old one kept until followed); return if sent."""
     new_email = new_email.strip().lower()
     if not password_matches(user, password):
         raise UserError(_("The current password is wrong."))
@@ -170,7 +176,7 @@ def request_email_change(
         session, user, TokenPurpose.CHANGE_EMAIL, timedelta(hours=hours), new_email=new_email
     )
     session.commit()
-    send_mail(
+    return try_send_mail(
         new_email,
         _("Confirm your new e-mail address for Wishmap"),
         _(
@@ -195,7 +201,7 @@ def confirm_email_change(session: Session, secret: str) -> User:
     # The address is erased from the token as soon as it has served.
     token.new_email = None
     session.commit()
-    send_mail(
+    try_send_mail(
         old_email,
         _("Your Wishmap e-mail address was changed"),
         _(

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from wishmap.mail import send_mail
+from wishmap.mail import try_send_mail
 from wishmap.models import Notification, User
 from wishmap.models._types import utcnow
 
@@ -76,10 +76,7 @@ def email_notifications(
                 locale=locale,
                 page_url=page_url,
             )
-        try:
-            send_mail(user.email, subject, body)
-        except OSError:
-            current_app.logger.exception("could not e-mail notification %s", notification.id)
+        if not try_send_mail(user.email, subject, body):
             continue
         notification.emailed_at = utcnow()
         sent += 1

@@ -39,6 +39,14 @@ from wishmap.views._nav import safe_path
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+def _mail_down() -> str:
+    """The message shown when the mail server could not take a message (the action stands)."""
+    return _(
+        "We could not send the e-mail just now. Ask for the link again from your account page "
+        "in a few minutes."
+    )
+
+
 def _safe_next(target: str | None) -> str:
     """Return target if it is a path on this site, else the map: no open redirects."""
     return safe_path(target, url_for("map.index"))
@@ -73,7 +81,7 @@ def register_view() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = account_service.register_account(
+            user, mailed = account_service.register_account(
                 db.session(),
                 form.email.data,
                 form.display_name.data,
@@ -85,7 +93,12 @@ def register_view() -> str | Response:
             form.email.errors.append(str(error))
         else:
             login_user(user)
-            flash(_("Welcome! We sent you an e-mail: follow its link so that your wishes count."))
+            if mailed:
+                flash(
+                    _("Welcome! We sent you an e-mail: follow its link so that your wishes count.")
+                )
+            else:
+                flash(_mail_down())
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/register.html", form=form, next=request.args.get("next", ""))
 
@@ -128,13 +141,16 @@ def settings() -> tuple[str, int]:
 def resend_verification() -> Response:
     """Send the verification e-mail again."""
     if current_user.email_verified_at is None:
-        account_service.send_verification(
+        mailed = account_service.send_verification(
             db.session(),
             current_user,
             _link("accounts.verify"),
             current_app.config["VERIFY_TOKEN_HOURS"],
         )
-        flash(_("We sent the link again. Look in your mailbox (and its spam folder)."))
+        if mailed:
+            flash(_("We sent the link again. Look in your mailbox (and its spam folder)."))
+        else:
+            flash(_mail_down())
     return redirect(url_for("accounts.settings"))
 
 
@@ -229,7 +245,7 @@ def email() -> tuple[str, int] | Response:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            account_service.request_email_change(
+            mailed = account_service.request_email_change(
                 db.session(),
                 current_user,
                 form.email_password.data,
@@ -240,7 +256,10 @@ def email() -> tuple[str, int] | Response:
         except UserError as error:
             form.email.errors.append(str(error))
         else:
-            flash(_("Follow the link we sent to the new address to start using it."))
+            if mailed:
+                flash(_("Follow the link we sent to the new address to start using it."))
+            else:
+                flash(_mail_down())
             return redirect(url_for("accounts.settings"))
     return _settings(email_form=form, status=400)
 
