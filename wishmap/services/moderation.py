@@ -144,40 +144,30 @@ def restore_wish(session: Session, admin: User, wish_id: int) -> Wish:
     return wish
 
 
-def release_wishes(session: Session, admin: User, wish_ids: Iterable[int]) -> int:
-    """Let held wishes count (active); audited one entry per wish; returns how many. Commits."""
-    ids = list(wish_ids)
+def _decide_held(
+    session: Session, admin: User, wish_ids: Iterable[int], status: WishStatus, action: str
+) -> int:
+    """Move held wishes to status, one audit entry per wish; return how many. Commits."""
     wishes = session.scalars(
-        select(Wish).where(Wish.id.in_(ids), Wish.status == WishStatus.HELD.value)
+        select(Wish).where(Wish.id.in_(list(wish_ids)), Wish.status == WishStatus.HELD.value)
     ).all()
     for wish in wishes:
-        wish.status = WishStatus.ACTIVE.value
+        wish.status = status.value
         audit.record(
-            session,
-            admin,
-            "release_wish",
-            "wish",
-            wish.id,
-            {"status": "held"},
-            {"status": "active"},
+            session, admin, action, "wish", wish.id, {"status": "held"}, {"status": status.value}
         )
     session.commit()
     return len(wishes)
+
+
+def release_wishes(session: Session, admin: User, wish_ids: Iterable[int]) -> int:
+    """Let held wishes count (active); audited one entry per wish; returns how many. Commits."""
+    return _decide_held(session, admin, wish_ids, WishStatus.ACTIVE, "release_wish")
 
 
 def reject_held(session: Session, admin: User, wish_ids: Iterable[int]) -> int:
     """Hide held wishes judged to be ballot stuffing; audited; returns how many. Commits."""
-    ids = list(wish_ids)
-    wishes = session.scalars(
-        select(Wish).where(Wish.id.in_(ids), Wish.status == WishStatus.HELD.value)
-    ).all()
-    for wish in wishes:
-        wish.status = WishStatus.HIDDEN.value
-        audit.record(
-            session, admin, "reject_wish", "wish", wish.id, {"status": "held"}, {"status": "hidden"}
-        )
-    session.commit()
-    return len(wishes)
+    return _decide_held(session, admin, wish_ids, WishStatus.HIDDEN, "reject_wish")
 
 
 def dismiss_report(session: Session, admin: User, report_id: int) -> Report:
