@@ -1,11 +1,14 @@
-"""Small helpers shared by the views: safe redirects and JSON errors."""
+"""Small helpers shared by the views: safe redirects, JSON errors, numbers, the base map."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import jsonify, request
+import folium
+from flask import current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response
+
+from wishmap.maps import base_map
 
 
 def safe_path(target: str | None, fallback: str) -> str:
@@ -38,3 +41,15 @@ def wants_json() -> bool:
 def json_error(message: str, status: int = 400) -> tuple[Response, int]:
     """Return a JSON error body {"error": message} with status."""
     return jsonify({"error": message}), status
+
+
+def configured_base_map() -> folium.Map:
+    """Return an empty map set up from the app's config: centre, zoom, tiles, local Leaflet."""
+    config = current_app.config
+    return base_map(
+        center=config["MAP_CENTER"],
+        zoom=config["MAP_ZOOM"],
+        tile_url=config["TILE_URL"],
+        attribution=config["TILE_ATTRIBUTION"],
+        static_url=lambda path: url_for("static", filename=path),
+    )

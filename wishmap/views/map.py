@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from wishmap import db
 from wishmap.geo import cell_features, feature_collection, premise_features, street_features
 from wishmap.i18n import current_language
-from wishmap.maps import base_map, render_parts
+from wishmap.maps import render_parts
 from wishmap.security import csp_nonce, public
 from wishmap.services.demand import (
     DemandError,
@@ -20,7 +20,7 @@ from wishmap.services.demand import (
 from wishmap.services.premises import find_places, premise_demand
 from wishmap.services.shop_types import list_shop_types
 from wishmap.services.streets import streets_in_view
-from wishmap.views._nav import json_error
+from wishmap.views._nav import configured_base_map, json_error
 
 bp = Blueprint("map", __name__)
 
@@ -39,13 +39,7 @@ def _geojson(collection: object) -> Response:
 def index() -> str:
     """The public map page: base map, filters, legend; its data comes from the API below."""
     config = current_app.config
-    fmap = base_map(
-        center=config["MAP_CENTER"],
-        zoom=config["MAP_ZOOM"],
-        tile_url=config["TILE_URL"],
-        attribution=config["TILE_ATTRIBUTION"],
-        static_url=lambda path: url_for("static", filename=path),
-    )
+    fmap = configured_base_map()
     return render_template(
         "map/index.html",
         map=render_parts(fmap, csp_nonce()),

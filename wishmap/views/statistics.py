@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from wishmap import db
 from wishmap.i18n import current_language
-from wishmap.maps import add_hotspot_layer, add_statistics_layers, base_map, render_parts
+from wishmap.maps import add_hotspot_layer, add_statistics_layers, render_parts
 from wishmap.models import Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import exports
 from wishmap.services import statistics as stats
 from wishmap.services.analysis import latest_hotspots
+from wishmap.views._nav import configured_base_map
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 CHART_ROWS = 12
@@ -49,14 +50,7 @@ def index() -> tuple[str, int]:
 def demand_map() -> tuple[str, int]:
     """Demand per street (coloured lines) and per district (choropleth), filtered."""
     session = db.session()
-    config = current_app.config
-    fmap = base_map(
-        center=config["MAP_CENTER"],
-        zoom=config["MAP_ZOOM"],
-        tile_url=config["TILE_URL"],
-        attribution=config["TILE_ATTRIBUTION"],
-        static_url=lambda path: url_for("static", filename=path),
-    )
+    fmap = configured_base_map()
     error = None
     try:
         query = stats.parse_query(request.args)
