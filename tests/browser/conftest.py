@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -85,10 +86,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser page; on failure its screenshot is kept in test-artifacts/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def _page_kept_on_failure(
+    browser: Browser, request: pytest.FixtureRequest, **options: Any
+) -> Iterator[Page]:
+    """Yield a page in a new context; if the test failed, keep its screenshot in test-artifacts/."""
+    context = browser.new_context(**options)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -96,6 +98,12 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh desktop-sized page; on failure its screenshot is kept in test-artifacts/."""
+    yield from _page_kept_on_failure(browser, request, viewport={"width": 1280, "height": 800})
 
 
 @pytest.hookimpl(wrapper=True)
@@ -114,16 +122,11 @@ def outbox(live_server: str) -> Path:
 @pytest.fixture
 def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh page in a phone-sized, touch viewport; on failure its screenshot is kept."""
-    context = browser.new_context(
+    yield from _page_kept_on_failure(
+        browser,
+        request,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
     )
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
-    context.close()

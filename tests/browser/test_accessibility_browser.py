@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import log_in_as
 from conftest import AXE
 from playwright.sync_api import Browser, Page, expect
-
-from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
 
 SERIOUS = {"serious", "critical"}
 
@@ -23,14 +22,6 @@ def audited(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def _log_in(page: Page, live_server: str, who: str) -> None:
-    page.goto(live_server + "/account/login")
-    page.get_by_label("E-mail").fill(f"{who}@{DEMO_DOMAIN}")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="My wishes")).to_be_visible()
 
 
 def _axe(page: Page) -> list[dict]:
@@ -57,7 +48,7 @@ def test_axe_finds_no_serious_violation(audited: Page, live_server: str, artifac
         if name.startswith("map"):
             expect(page.locator(".leaflet-marker-icon.pin").first).to_be_visible()
         report[name] = _axe(page)
-    _log_in(page, live_server, "resident")
+    log_in_as(page, live_server, "resident")
     page.goto(live_server + first)
     page.get_by_label("Search the list of shop types").fill("book")
     page.locator("input[type=radio][value=books]").check()
@@ -103,7 +94,7 @@ def test_axe_finds_no_serious_violation(audited: Page, live_server: str, artifac
 
 
 def test_wish_by_keyboard_alone(page: Page, live_server: str, artifacts: Path) -> None:
-    _log_in(page, live_server, "resident")
+    log_in_as(page, live_server, "resident")
     page.goto(live_server + "/premises/")
     # The list is the way in that needs no map: tab to a premise and open it.
     page.get_by_role("link", name=re.compile(r"^\d+ ")).nth(2).focus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 
 def test_map_loads_premises_and_demand_for_the_view(
@@ -47,14 +47,8 @@ def test_map_loads_premises_and_demand_for_the_view(
     assert all(url.startswith(live_server) for url in requests), "every asset is served locally"
 
 
-def test_map_fits_a_phone(browser: Browser, live_server: str, artifacts: Path) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-    )
-    page = context.new_page()
+def test_map_fits_a_phone(phone: Page, live_server: str, artifacts: Path) -> None:
+    page = phone
     page.goto(live_server + "/")
     expect(page.locator(".leaflet-marker-icon.pin").first).to_be_visible()
     box = page.locator(".folium-map").bounding_box()
@@ -63,4 +57,3 @@ def test_map_fits_a_phone(browser: Browser, live_server: str, artifacts: Path) -
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no sideways scrolling on a phone"
     page.screenshot(path=str(artifacts / "map-phone.png"))
-    context.close()

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
-
-from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
-
-
-def log_in(page: Page, live_server: str, who: str) -> None:
-    page.goto(live_server + "/account/login")
-    page.fill("#email", f"{who}@{DEMO_DOMAIN}")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button.primary")
-    expect(page.locator("nav.account")).to_contain_text("Log out")
+from browser_support import log_in_as
+from playwright.sync_api import Page, expect
 
 
 def test_officer_reads_statistics_and_the_demand_map(
-    browser: Browser, live_server: str, artifacts: Path
+    page: Page, live_server: str, artifacts: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, live_server, "officer")
+    log_in_as(page, live_server, "officer")
     page.click("text=Statistics")
     expect(page.locator("table caption")).to_be_visible()
     expect(page.locator(".bar-chart")).to_be_visible()
@@ -38,17 +27,15 @@ def test_officer_reads_statistics_and_the_demand_map(
     expect(page.locator(".legend").first).to_be_visible()
     page.screenshot(path=str(artifacts / "officer-demand-map.png"), full_page=True)
     assert errors == []
-    context.close()
 
 
 def test_agency_ranks_tenant_candidates_for_a_premise(
-    browser: Browser, live_server: str, artifacts: Path
+    phone: Page, live_server: str, artifacts: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
+    page = phone
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, live_server, "agency")
+    log_in_as(page, live_server, "agency")
     page.goto(live_server + "/insights/")
     page.locator("table.premises a").first.click()
     expect(page.locator("h2", has_text="What the surroundings ask for")).to_be_visible()
@@ -67,4 +54,3 @@ def test_agency_ranks_tenant_candidates_for_a_premise(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(artifacts / "agency-matching-phone.png"), full_page=True)
     assert errors == []
-    context.close()

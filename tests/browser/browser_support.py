@@ -1,0 +1,16 @@
+"""Steps the browser tests share."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
+
+
+def log_in_as(page: Page, live_server: str, who: str) -> None:
+    """Log in through the form as the demo account `who` (resident, owner, agency, officer…)."""
+    page.goto(live_server + "/account/login")
+    page.get_by_label("E-mail").fill(f"{who}@{DEMO_DOMAIN}")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="My wishes")).to_be_visible()
