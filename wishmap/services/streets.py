@@ -109,11 +109,6 @@ def forget_street_locator(session: Session) -> None:
     forget(session, "streets")
 
 
-def all_streets(session: Session) -> list[Street]:
-    """Return every street ordered by name."""
-    return list(session.scalars(select(Street).order_by(Street.name)))
-
-
 def area_from_file(path: str, where: str | None = None) -> BaseGeometry:
     """Return the union of the polygons in a GeoJSON file, optionally those whose FIELD=VALUE."""
     from shapely.ops import unary_union
