@@ -1,6 +1,7 @@
 """Every table of Wishmap; importing this package registers them all on Base.metadata."""
 
 from wishmap.models.account_token import AccountToken, TokenPurpose
+from wishmap.models.activity_code import ActivityCode
 from wishmap.models.analysis_run import AnalysisRun
 from wishmap.models.audit_entry import AuditEntry
 from wishmap.models.claim import Claim, ClaimStatus
@@ -9,19 +10,23 @@ from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
 from wishmap.models.premise import Premise, PremiseStatus
 from wishmap.models.premise_gap import PremiseGap
+from wishmap.models.premise_zone import PremiseZone
 from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
 from wishmap.models.street import Street
 from wishmap.models.street_demand import StreetDemand
+from wishmap.models.type_exclusion import TypeExclusion
 from wishmap.models.user import Role, User
 from wishmap.models.wish import VOICE_STATUSES, Wish, WishFrequency, WishStatus
 from wishmap.models.wish_district import WishDistrict
 from wishmap.models.wish_origin import WishOrigin
+from wishmap.models.zoning_area import ZoningArea
 
 __all__ = [
     "VOICE_STATUSES",
     "AccountToken",
+    "ActivityCode",
     "AnalysisRun",
     "AuditEntry",
     "Claim",
@@ -32,6 +37,7 @@ __all__ = [
     "Premise",
     "PremiseGap",
     "PremiseStatus",
+    "PremiseZone",
     "Report",
     "ReportStatus",
     "Role",
@@ -40,10 +46,12 @@ __all__ = [
     "Street",
     "StreetDemand",
     "TokenPurpose",
+    "TypeExclusion",
     "User",
     "Wish",
     "WishDistrict",
     "WishFrequency",
     "WishOrigin",
     "WishStatus",
+    "ZoningArea",
 ]
