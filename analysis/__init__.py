@@ -49,10 +49,13 @@ Results
 
 Other entry points
 ------------------
-- ``matching.match_tenants(demand, premise, surface_m2, rent, candidates, type_names=None)
+- ``matching.match_tenants(demand, premise, surface_m2, rent, candidates)
   -> list[TenantMatch]`` with ``TenantCandidate(type_idx, min_surface_m2, max_surface_m2,
-  max_rent, name=None)``; each match has ``score`` (0–100), ``gap``, ``surface_fit``,
-  ``rent_fit`` and a one-line ``reason``.
+  max_rent, name=None)``; each match has ``score`` (0–100) = ``gap`` × ``surface_fit`` ×
+  ``rent_fit`` (smooth penalties, formula in ``analysis.matching``), the evidence
+  (``residents``, ``radius_m``, ``competitors``, ``nearest_competitor_m``) and ``surface`` /
+  ``rent`` fits with status keys; no words: the caller writes the reason in its language.
+  NaN surface or rent (not given) is neutral.
 - ``grouping.count_by_key(keys, resident_id, type_idx=None) -> KeyCounts(keys, type_idx, wishes,
   residents)`` rebuilds per-premise or per-street counters in one call (keys < 0 skipped);
   ``KeyCounts.as_dict()``.

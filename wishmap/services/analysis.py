@@ -17,18 +17,7 @@ import shapely
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from analysis import (
-    FullResult,
-    Premises,
-    Shops,
-    Streets,
-    TenantCandidate,
-    TenantMatch,
-    Wishes,
-    match_tenants,
-    run_full,
-)
-from analysis.premise_demand import PremiseDemand
+from analysis import FullResult, Premises, Shops, Streets, Wishes, run_full
 from wishmap.models import (
     AnalysisRun,
     Hotspot,
@@ -43,6 +32,8 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.models._types import utcnow
+from wishmap.services import tenant_matching
+from wishmap.services.tenant_matching import RankedTenant
 
 Say = Callable[[str], None]
 
@@ -299,61 +290,16 @@ def street_ranking(session: Session, street_id: int) -> list[StreetDemand]:
 
 def rank_tenants(
     session: Session, premise: Premise, candidates: list[dict[str, Any]]
-) -> list[TenantMatch]:
+) -> list[RankedTenant]:
     """Rank tenant candidates for a premise by the newest run's gap scores, surface and rent.
 
     candidates: dicts with shop_type (code), min_surface_m2, max_surface_m2, max_rent, name.
+    Each result words its reason in the reader's language (services/tenant_matching.py).
     """
-    codes = dict(session.execute(select(ShopType.code, ShopType.id)).all())
-    gaps = {row.shop_type_id: row for row in premise_gaps(session, premise.id, limit=1000)}
-    type_ids = sorted(codes.values())
-    type_index = {type_id: index for index, type_id in enumerate(type_ids)}
-    labels = dict(session.execute(select(ShopType.id, ShopType.label_en)).all())
-    n_types = len(type_ids)
-    shape = (1, n_types)
-    fields = {
-        name: np.zeros(shape)
-        for name in ("demand", "wishes", "residents", "supply", "competitors", "unserved", "gap")
-    }
-    fields["nearest_competitor_m"] = np.full(shape, np.inf)
-    profile = np.zeros((1, n_types, 4))
-    for type_id, row in gaps.items():
-        t = type_index[type_id]
-        fields["gap"][0, t], fields["demand"][0, t] = row.gap, row.demand
-        fields["wishes"][0, t], fields["residents"][0, t] = row.wishes, row.residents
-        fields["competitors"][0, t] = row.competitors
-        if row.nearest_competitor_m is not None:
-            fields["nearest_competitor_m"][0, t] = row.nearest_competitor_m
-        profile[0, t] = (row.within_100, row.within_200, row.within_300, row.within_400)
-    run = latest_run(session)
-    params = json.loads(run.params).get("demand", {}) if run else {}
-    demand = PremiseDemand(
-        profile=profile,
-        params={
-            "profile_radii_m": params.get("profile_radii_m", [100, 200, 300, 400]),
-            "radius_m": params.get("radius_m", 400.0),
-        },
-        **fields,
-    )
-    parsed = []
-    for candidate in candidates:
-        type_id = codes.get(candidate["shop_type"])
-        if type_id is None:
-            raise ValueError(f"unknown shop type {candidate['shop_type']!r}")
-        parsed.append(
-            TenantCandidate(
-                type_idx=type_index[type_id],
-                min_surface_m2=float(candidate["min_surface_m2"]),
-                max_surface_m2=float(candidate["max_surface_m2"]),
-                max_rent=float(candidate["max_rent"]),
-                name=candidate.get("name"),
-            )
-        )
-    return match_tenants(
-        demand,
-        0,
-        premise.surface_m2 or float("nan"),
-        float(premise.rent_eur_month or 0),
-        parsed,
-        [labels[type_id] for type_id in type_ids],
+    return tenant_matching.rank(
+        session,
+        premise,
+        candidates,
+        latest_run(session),
+        premise_gaps(session, premise.id, limit=1000),
     )
