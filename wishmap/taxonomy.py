@@ -9,6 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from wishmap.osm_tags import OSM_TAG_CODES, osm_shop_tag, osm_skip_reason
+
 GROUPS: dict[str, dict[str, str]] = {
     "food": {"en": "Food", "fr": "Alimentation", "nl": "Eten"},
     "daily": {"en": "Daily needs", "fr": "Vie quotidienne", "nl": "Dagelijkse boodschappen"},
@@ -286,6 +288,7 @@ SHOP_TYPES: tuple[ShopTypeSpec, ...] = (
 )
 
 BY_CODE: dict[str, ShopTypeSpec] = {spec.code: spec for spec in SHOP_TYPES}
+_OSM_CODES: dict[str, str] = {spec.osm: spec.code for spec in SHOP_TYPES}
 
 # Categories that real exports use and that map onto a code. Matched after normalise().
 EXTRA_ALIASES: dict[str, str] = {
@@ -355,6 +358,11 @@ def is_unclassified(label: str | None) -> bool:
 
 def code_for_osm_tags(tags: dict[str, object]) -> str | None:
     """Return the shop-type code for OSM-style tags (shop=*, amenity=*, craft=*, leisure=*)."""
+    tag = osm_shop_tag(tags)
+    if tag is not None:
+        code = _OSM_CODES.get(tag) or OSM_TAG_CODES.get(tag)
+        if code or osm_skip_reason(tag):
+            return code
     for key in OSM_KEYS:
         value = tags.get(key)
         if isinstance(value, str) and value:
