@@ -3,7 +3,9 @@
 from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.activity_code import ActivityCode
 from wishmap.models.analysis_run import AnalysisRun
+from wishmap.models.application import Application, ApplicationStatus
 from wishmap.models.audit_entry import AuditEntry
+from wishmap.models.candidacy import Candidacy
 from wishmap.models.claim import Claim, ClaimStatus
 from wishmap.models.district import District
 from wishmap.models.hotspot import Hotspot
@@ -28,7 +30,10 @@ __all__ = [
     "AccountToken",
     "ActivityCode",
     "AnalysisRun",
+    "Application",
+    "ApplicationStatus",
     "AuditEntry",
+    "Candidacy",
     "Claim",
     "ClaimStatus",
     "District",
