@@ -29,8 +29,20 @@ class MailNotSent(RuntimeError):
     """The message could not be handed to the mail server (or written to the outbox)."""
 
 
+def deliverable(address: str) -> bool:
+    """Return False for an address under the reserved .invalid top-level domain (RFC 2606),
+    which stands in for a respondent without e-mail (services/respondents.py)."""
+    return not address.strip().lower().rstrip(".").endswith(".invalid")
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text e-mail through the configured backend; raise MailNotSent on failure."""
+    """Send one plain-text e-mail through the configured backend; raise MailNotSent on failure.
+
+    An undeliverable address is dropped here, whichever caller forgot to leave it out.
+    """
+    if not deliverable(to):
+        current_app.logger.info("e-mail %r not sent: %s receives no mail", subject, to)
+        return
     message = build_message(to, subject, body)
     backend = current_app.config["MAIL_BACKEND"]
     try:

@@ -41,6 +41,19 @@ class User(UserMixin, Base):
     # Part of the id kept in session and remember-me cookies: a new value (password change,
     # reset) logs every other session out.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Set for a respondent without an account (a paper form, an anonymised survey id), made by
+    # `import-wishes`: SHA-256 of campaign and respondent id, so a re-import finds them again.
+    # Such a resident keeps `email` NOT NULL through a reserved address under the `.invalid`
+    # top-level domain (RFC 2606: never delivered), rather than a nullable e-mail column:
+    # every query, import and template that reads `email` keeps working, and SQLite need not
+    # rebuild the users table. They have no password (no log-in), are skipped by password
+    # resets, notifications and e-mails (services/respondents.py, wishmap/mail.py).
+    respondent_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+
+    @property
+    def is_respondent(self) -> bool:
+        """Return True for a no-login resident made from an imported survey respondent."""
+        return self.respondent_key is not None
 
     def get_id(self) -> str:
         """Return the id Flask-Login keeps in cookies: user id and session token."""

@@ -74,11 +74,14 @@ def record_outcome(
         premise.opened_on = on
         premise.let_on = premise.let_on or on
     wished: dict[int, bool] = {}
+    # Respondents without an account have neither a page nor a mailbox to hear it on.
     for user_id, type_id in session.execute(
-        select(Wish.user_id, Wish.shop_type_id).where(
+        select(Wish.user_id, Wish.shop_type_id)
+        .join(User, User.id == Wish.user_id)
+        .where(
             Wish.premise_id == premise_id,
             Wish.status == WishStatus.ACTIVE.value,
-            Wish.user_id.is_not(None),
+            User.respondent_key.is_(None),
         )
     ):
         wished[user_id] = wished.get(user_id, False) or (type_id == shop_type_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,12 +25,20 @@ from wishmap.models._types import utcnow
 from wishmap.services import integrity
 from wishmap.services.districts import assign_districts
 from wishmap.services.importing import (
+    ImportFailed,
     ImportReport,
     ProgressFn,
     Record,
+    RowError,
     RowOutcome,
     check_rows,
     first,
+)
+from wishmap.services.respondents import (
+    MAX_RESPONDENT_ID,
+    RESPONDENT_COLUMNS,
+    campaign_of,
+    ensure_respondents,
 )
 from wishmap.services.streets import cached_street_locator, street_locator
 from wishmap.taxonomy import code_for
@@ -38,6 +47,8 @@ FREQUENCIES = {frequency.value for frequency in WishFrequency}
 # A free wish counts for the nearest street within a long block's walk; farther away it names
 # no street of this district and counts only where it stands (grid cells, hotspots).
 FREE_WISH_STREET_M = 500.0
+# Column names of the resident's e-mail address in an import file.
+RESIDENT_COLUMNS = ("resident", "email", "e-mail", "user", "courriel", "e_mail")
 
 
 class WishError(ValueError):
@@ -277,9 +288,17 @@ def _wish_row(
     premises: dict[str, tuple[int, float, float, int | None]],
 ) -> RowOutcome:
     props, problems = record.props, []
-    resident = str(first(props, "resident", "email", "user") or "").strip().lower()
-    if resident not in users:
-        problems.append(f"resident {resident!r} has no account")
+    resident = str(first(props, *RESIDENT_COLUMNS) or "").strip().lower()
+    respondent = str(first(props, *RESPONDENT_COLUMNS) or "").strip()
+    # An e-mail names an account; without one, a respondent id makes a no-login resident.
+    if resident:
+        if resident not in users:
+            problems.append(f"resident {resident!r} has no account")
+        respondent = ""
+    elif not respondent:
+        problems.append("names neither a resident's e-mail nor a respondent id")
+    elif len(respondent) > MAX_RESPONDENT_ID:
+        problems.append(f"respondent id is longer than {MAX_RESPONDENT_ID} characters")
     category = first(props, "shop_type", "type", "category")
     type_id = types.get(code_for(str(category or "")) or "")
     if type_id is None:
@@ -312,19 +331,47 @@ def _wish_row(
     if problems:
         return "; ".join(problems)
     fields.update(
-        user_id=users[resident], shop_type_id=type_id, frequency=first(props, "frequency") or None
+        user_id=users.get(resident),
+        respondent=respondent,
+        shop_type_id=type_id,
+        frequency=first(props, "frequency") or None,
     )
     return fields
 
 
-def import_wishes(
-    session: Session, records: list[Record], progress: ProgressFn | None = None, source: str = ""
-) -> ImportReport:
-    """Import wishes (resident e-mail, shop type, premise ref or point…); all or nothing.
+@dataclass
+class WishImportReport(ImportReport):
+    """An import report that also counts the respondents without an account."""
 
-    Wishes have no external id, so re-importing a file is kept idempotent by the one-voice
-    rule itself: a wish already active for that resident, place and type is left unchanged.
+    respondents: int = 0
+    new_respondents: int = 0
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.respondents:
+            text += (
+                f"; {self.respondents} respondents without an account ({self.new_respondents} new)"
+            )
+        return text
+
+
+def import_wishes(
+    session: Session,
+    records: list[Record],
+    progress: ProgressFn | None = None,
+    source: str = "",
+    campaign: str | None = None,
+) -> WishImportReport:
+    """Import wishes (resident e-mail or respondent id, shop type, premise ref or point…);
+    all or nothing.
+
+    A respondent id (a paper form number, an anonymised id: services/respondents.py) makes one
+    no-login resident per campaign and id; campaign defaults to the file's name. Wishes have
+    no external id, so re-importing a file is kept idempotent by the one-voice rule itself: a
+    wish already active for that resident, place and type is left unchanged.
     """
+    if not records:
+        raise ImportFailed([RowError("file", "no rows (the file is empty)")], source)
     users = dict(session.execute(select(User.email, User.id)).all())
     types = dict(session.execute(select(ShopType.code, ShopType.id)).all())
     premises = {
@@ -333,10 +380,21 @@ def import_wishes(
             select(Premise.ref, Premise.id, Premise.lat, Premise.lon, Premise.street_id)
         )
     }
-    report = ImportReport()
+    report = WishImportReport()
     rows = check_rows(
         records, lambda record: _wish_row(record, users, types, premises), report, progress, source
     )
+    respondent_ids = [row["respondent"] for row in rows if row["respondent"]]
+    respondents: dict[str, int] = {}
+    if respondent_ids:
+        respondents, report.new_respondents = ensure_respondents(
+            session, campaign or campaign_of(source), respondent_ids
+        )
+        report.respondents = len(respondents)
+    for row in rows:
+        respondent = row.pop("respondent")
+        if respondent:
+            row["user_id"] = respondents[respondent]
     active = {
         _voice(*row)
         for row in session.execute(
