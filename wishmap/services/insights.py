@@ -1,18 +1,24 @@
 """Matching reports for the people who let premises: what the surroundings ask for, and who fits.
 
-Reads the newest analysis run (gap scores, evidence) and the live wishes on the premise
-(counts, how often residents would shop there). Never exposes who wished: counts only.
+A report reads the newest analysis run (gap scores and their evidence, never re-running it)
+and adds live figures from within the same radius (report_surroundings). It leads with one
+plain-language recommendation: the allowed shop type with the highest gap score. Types that
+zoning or the manager exclude (recommendations.forbidden_types) are shown, marked, never
+recommended. Never exposes who wished: counts and moderated reasons only.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from analysis import TenantMatch
+from analysis.premise_demand import DemandParams
 from wishmap.models import (
     AnalysisRun,
     Premise,
@@ -21,13 +27,17 @@ from wishmap.models import (
     Role,
     ShopType,
     User,
-    Wish,
-    WishStatus,
 )
+from wishmap.models._types import utcnow
 from wishmap.services.analysis import latest_run, premise_gaps, rank_tenants
+from wishmap.services.recommendations import forbidden_types
+from wishmap.services.report_surroundings import NearShop, Surroundings, TypeFigures, surroundings
 
 READERS_OF_ALL = {Role.OFFICER.value, Role.ADMIN.value}
 MAX_CANDIDATES = 8
+# Shop types listed as recommendations, and drawn on the report's map.
+LISTED_TYPES = 8
+MAPPED_TYPES = 3
 
 
 class NotFound(LookupError):
@@ -40,11 +50,18 @@ class NotAllowed(PermissionError):
 
 @dataclass
 class GapLine:
+    """One shop type on the report: its stored gap score and the live figures behind it."""
+
     shop_type: ShopType
     row: PremiseGap
-    weekly: int = 0
-    monthly: int = 0
-    occasionally: int = 0
+    figures: TypeFigures = field(default_factory=TypeFigures)
+    nearest: NearShop | None = None
+    not_allowed: str | None = None  # why it may not be recommended here
+    activity_code: str | None = None  # the city's official code for the type, when known
+
+    @property
+    def score(self) -> int:
+        return round(self.row.gap)
 
     @property
     def profile(self) -> list[tuple[int, int]]:
@@ -55,14 +72,58 @@ class GapLine:
             (400, self.row.within_400),
         ]
 
+    @property
+    def weekly(self) -> int:
+        return self.figures.frequency.get("weekly", 0)
+
+    @property
+    def monthly(self) -> int:
+        return self.figures.frequency.get("monthly", 0)
+
+    @property
+    def occasionally(self) -> int:
+        return self.figures.frequency.get("occasionally", 0)
+
+    @property
+    def trend(self) -> str:
+        """rising, falling or steady: residents who wished in the last 90 days vs the 90 before."""
+        recent, previous = self.figures.recent, self.figures.previous
+        if recent > previous:
+            return "rising"
+        return "falling" if recent < previous else "steady"
+
 
 @dataclass
 class PremiseReport:
     premise: Premise
     run: AnalysisRun | None
-    gaps: list[GapLine]
-    live: list[tuple[ShopType, int]]  # active wishes on the premise itself, per type
+    radius_m: float
+    lines: list[GapLine]  # allowed types, highest gap first: the recommendations
+    not_allowed: list[GapLine]  # types that may not be recommended here, with the reason
+    surroundings: Surroundings
+    live: list[tuple[ShopType, int]]  # residents within the radius per type (no run yet)
+    today: date
+    zoning: str | None = None  # the premise's zoning protection class, when a layer exists
     matches: list[TenantMatch] = field(default_factory=list)
+
+    @property
+    def headline(self) -> GapLine | None:
+        return self.lines[0] if self.lines and self.lines[0].row.gap > 0 else None
+
+    @property
+    def next_best(self) -> list[GapLine]:
+        return self.lines[1:4] if self.headline else []
+
+    @property
+    def mapped(self) -> list[GapLine]:
+        return self.lines[:MAPPED_TYPES]
+
+    @property
+    def days_vacant(self) -> int | None:
+        since = self.premise.vacant_since
+        if since is None or self.premise.status != PremiseStatus.VACANT.value:
+            return None
+        return max((self.today - since).days, 0)
 
 
 def may_read(user: User, premise: Premise) -> bool:
@@ -76,46 +137,100 @@ def managed_premises(session: Session, user: User) -> list[Premise]:
     """Return the premises whose reports user may read (all of them for officers and admins)."""
     # Vacant premises first: they are the ones being let.
     vacant_first = case((Premise.status == PremiseStatus.VACANT.value, 0), else_=1)
-    query = select(Premise).order_by(vacant_first, Premise.street_name, Premise.address)
+    query = select(Premise).order_by(vacant_first, Premise.street_name, Premise.address, Premise.id)
     if user.role not in READERS_OF_ALL:
         query = query.where(Premise.manager_id == user.id)
     return list(session.scalars(query))
 
 
-def premise_report(session: Session, user: User, premise_id: int, limit: int = 8) -> PremiseReport:
-    """Return the matching report of one premise, or raise NotFound / NotAllowed."""
+def readable_premise(session: Session, user: User, premise_id: int) -> Premise:
+    """Return the premise if user may read its report; raise NotFound / NotAllowed."""
     premise = session.get(Premise, premise_id)
     if premise is None:
         raise NotFound(premise_id)
     if not may_read(user, premise):
         raise NotAllowed(premise_id)
+    return premise
+
+
+def _radius(run: AnalysisRun | None) -> float:
+    # The radius the stored scores were computed with; the analysis default before any run.
+    try:
+        stored = json.loads(run.params).get("demand", {}).get("radius_m") if run else None
+    except (ValueError, AttributeError):
+        stored = None
+    return float(stored or DemandParams().radius_m)
+
+
+def _zoning(session: Session, premise: Premise) -> str | None:
+    # ZONING (issue 8, zoning import): the premise's protection class, once that layer exists.
+    del session, premise
+    return None
+
+
+def _activity_codes(session: Session) -> dict[int, str]:
+    # ACTIVITY CODES (issue 8, official nomenclature): {shop type id: the city's code}.
+    del session
+    return {}
+
+
+def premise_report(
+    session: Session,
+    user: User,
+    premise_id: int,
+    grid: tuple[float, float] = (48.8839, 100.0),
+    now: datetime | None = None,
+) -> PremiseReport:
+    """Return the report of one premise, or raise NotFound / NotAllowed.
+
+    grid: (district latitude, cell size in m) of the public demand grid, for the map's cells.
+    """
+    premise = readable_premise(session, user, premise_id)
+    now = now or utcnow()
+    run = latest_run(session)
+    radius = _radius(run)
     types = {shop_type.id: shop_type for shop_type in session.scalars(select(ShopType))}
-    frequency: dict[tuple[int, str | None], int] = {
-        (type_id, how): count
-        for type_id, how, count in session.execute(
-            select(Wish.shop_type_id, Wish.frequency, func.count())
-            .where(Wish.premise_id == premise.id, Wish.status == WishStatus.ACTIVE.value)
-            .group_by(Wish.shop_type_id, Wish.frequency)
-        )
-    }
-    live: dict[int, int] = {}
-    for (type_id, _how), count in frequency.items():
-        live[type_id] = live.get(type_id, 0) + count
-    gaps = [
-        GapLine(
+    forbidden = forbidden_types(session, [premise.id]).get(premise.id, {})
+    codes = _activity_codes(session)
+    rows = premise_gaps(session, premise.id, limit=len(types)) if run else []
+    allowed = [row for row in rows if row.shop_type_id not in forbidden][:LISTED_TYPES]
+    refused = [row for row in rows if row.shop_type_id in forbidden]
+    shown = [row.shop_type_id for row in allowed + refused]
+    around = surroundings(
+        session,
+        premise,
+        radius,
+        run.id if run else None,
+        shown if run else None,
+        [row.shop_type_id for row in allowed[:MAPPED_TYPES]],
+        grid,
+        now,
+    )
+
+    def line(row: PremiseGap) -> GapLine:
+        return GapLine(
             types[row.shop_type_id],
             row,
-            weekly=frequency.get((row.shop_type_id, "weekly"), 0),
-            monthly=frequency.get((row.shop_type_id, "monthly"), 0),
-            occasionally=frequency.get((row.shop_type_id, "occasionally"), 0),
+            figures=around.figures.get(row.shop_type_id, TypeFigures()),
+            nearest=around.nearest.get(row.shop_type_id),
+            not_allowed=forbidden.get(row.shop_type_id),
+            activity_code=codes.get(row.shop_type_id),
         )
-        for row in premise_gaps(session, premise.id, limit=limit)
-    ]
+
+    live = sorted(
+        ((types[type_id], figures.residents) for type_id, figures in around.figures.items()),
+        key=lambda item: (-item[1], item[0].code),
+    )
     return PremiseReport(
         premise=premise,
-        run=latest_run(session),
-        gaps=gaps,
-        live=sorted(((types[t], n) for t, n in live.items()), key=lambda item: -item[1]),
+        run=run,
+        radius_m=radius,
+        lines=[line(row) for row in allowed],
+        not_allowed=[line(row) for row in refused],
+        surroundings=around,
+        live=live if run is None else [],
+        today=now.date(),
+        zoning=_zoning(session, premise),
     )
 
 
@@ -146,9 +261,13 @@ def parse_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def match_candidates(
-    session: Session, user: User, premise_id: int, rows: list[dict[str, Any]]
+    session: Session,
+    user: User,
+    premise_id: int,
+    rows: list[dict[str, Any]],
+    grid: tuple[float, float] = (48.8839, 100.0),
 ) -> PremiseReport:
     """Return the report with the candidates ranked; raise ValueError for bad candidate rows."""
-    report = premise_report(session, user, premise_id)
+    report = premise_report(session, user, premise_id, grid)
     report.matches = rank_tenants(session, report.premise, parse_candidates(rows))
     return report

@@ -1,15 +1,34 @@
-"""Matching reports for owners, agencies and officers: one premise at a time."""
+"""Matching reports for owners, agencies and officers: one premise at a time, as a page or PDF."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from wishmap import db
+from wishmap.i18n import type_label
+from wishmap.maps import render_parts
 from wishmap.models import Role
-from wishmap.security import roles
-from wishmap.services import insights
+from wishmap.security import csp_nonce, roles
+from wishmap.services import insights, report_pdf
+from wishmap.services.demand import MIN_CELL_M
+from wishmap.services.report_map import add_report_layers, svg_map, svg_scores, type_colours
 from wishmap.services.shop_types import list_shop_types
+from wishmap.views._nav import configured_base_map
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 READERS = (Role.OWNER, Role.AGENCY, Role.OFFICER)
@@ -25,6 +44,64 @@ def index() -> str:
     )
 
 
+def _grid() -> tuple[float, float]:
+    # The public map's demand grid: the report's map never shows finer cells than it does.
+    config = current_app.config
+    return float(config["MAP_CENTER"][0]), max(float(config["DEMAND_CELL_M"]), MIN_CELL_M)
+
+
+def _report(premise_id: int) -> insights.PremiseReport:
+    try:
+        return insights.premise_report(db.session(), current_user, premise_id, _grid())
+    except insights.NotFound:
+        abort(404)
+    except insights.NotAllowed:
+        abort(403)
+
+
+def _figures(report: insights.PremiseReport) -> dict[str, Any]:
+    """The drawings of a report: its static map, its legend and its chart of scores."""
+    mapped = [line.shop_type.id for line in report.mapped]
+    colours = type_colours(mapped)
+    bars = [
+        (type_label(line.shop_type), line.score, index == 0)
+        for index, line in enumerate(report.lines[:6])
+    ]
+    return {
+        "map_svg": svg_map(
+            report.surroundings, mapped, _("Map of the premise and its surroundings")
+        ),
+        "legend": [(colours[line.shop_type.id], line) for line in report.mapped],
+        "chart": svg_scores(bars, _("Gap score per shop type, out of 100")) if bars else None,
+    }
+
+
+def _live_map(report: insights.PremiseReport) -> dict[str, str]:
+    fmap = configured_base_map()
+    labels = {line.shop_type.id: type_label(line.shop_type) for line in report.lines}
+    add_report_layers(
+        fmap,
+        report.surroundings,
+        [line.shop_type.id for line in report.mapped],
+        lambda type_id: labels.get(type_id, ""),
+        {
+            "premise": report.premise.address,
+            "radius": _("Walking distance: %(m)s m", m=round(report.radius_m)),
+            "cell": _("%(type)s: %(n)s wishes here"),
+            "competitor": _("Existing %(type)s: %(name)s"),
+        },
+    )
+    return render_parts(fmap, csp_nonce())
+
+
+def candidates_endpoint() -> str | None:
+    """Return the endpoint of the tenant applications page for a premise, once it exists."""
+    for endpoint in ("applications.premise", "applications.for_premise", "candidates.premise"):
+        if endpoint in current_app.view_functions:
+            return endpoint
+    return None
+
+
 def _render(
     report: insights.PremiseReport,
     error: str | None = None,
@@ -34,22 +111,77 @@ def _render(
     return render_template(
         "insights/premise.html",
         report=report,
+        printing=False,
+        map=_live_map(report),
         error=error,
+        candidates_endpoint=candidates_endpoint(),
         shop_types=list_shop_types(db.session()),
         rows=rows or [{} for _ in range(CANDIDATE_ROWS)],
+        **_figures(report),
     ), status
+
+
+def _pdf(report: insights.PremiseReport) -> bytes:
+    html = render_template(
+        "insights/premise.html", report=report, printing=True, **_figures(report)
+    )
+    return report_pdf.render_pdf(html, current_app.static_folder or "static")
+
+
+def _filename(report: insights.PremiseReport) -> str:
+    text = unicodedata.normalize("NFKD", report.premise.address).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:60] or "premise"
+    return f"wishmap-{report.premise.id}-{slug}.pdf"
 
 
 @bp.get("/premises/<int:premise_id>")
 @roles(*READERS)
 def premise(premise_id: int) -> tuple[str, int]:
-    """A premise's matching report: demand against supply, per shop type."""
-    try:
-        return _render(insights.premise_report(db.session(), current_user, premise_id))
-    except insights.NotFound:
-        abort(404)
-    except insights.NotAllowed:
-        abort(403)
+    """A premise's report: the headline recommendation, its evidence, a map, the figures."""
+    return _render(_report(premise_id))
+
+
+@bp.get("/premises/<int:premise_id>/report.pdf")
+@roles(*READERS)
+def premise_pdf(premise_id: int) -> Response:
+    """The premise's report as a PDF to forward, in the reader's language."""
+    report = _report(premise_id)
+    return Response(
+        _pdf(report),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(report)}"'},
+    )
+
+
+@bp.get("/reports.zip")
+@roles(*READERS)
+def reports_zip() -> Response:
+    """Every report the reader may read, as PDFs in one zip (at most MAX_REPORTS_PER_ZIP)."""
+    session = db.session()
+    premises = insights.managed_premises(session, current_user)
+    if not premises:
+        abort(404, _("You manage no premises yet, so there is no report to download."))
+    cap = report_pdf.MAX_REPORTS_PER_ZIP
+    ids = [premise.id for premise in premises[:cap]]
+
+    def files() -> Iterator[tuple[str, Any]]:
+        if len(premises) > cap:
+            note = _(
+                "This archive holds the reports of the first %(cap)s of your %(n)s premises "
+                "(vacant ones first). Download the others one by one from their reports.",
+                cap=cap,
+                n=len(premises),
+            )
+            yield "README.txt", lambda: note.encode()
+        for premise_id in ids:
+            report = _report(premise_id)
+            yield _filename(report), lambda report=report: _pdf(report)
+
+    return Response(
+        stream_with_context(report_pdf.stream_zip(files())),
+        mimetype="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="wishmap-reports.zip"'},
+    )
 
 
 @bp.post("/premises/<int:premise_id>")
@@ -66,12 +198,11 @@ def match(premise_id: int) -> tuple[str, int]:
     session = db.session()
     try:
         return _render(
-            insights.match_candidates(session, current_user, premise_id, rows), rows=rows
+            insights.match_candidates(session, current_user, premise_id, rows, _grid()), rows=rows
         )
     except insights.NotFound:
         abort(404)
     except insights.NotAllowed:
         abort(403)
     except ValueError as error:
-        report = insights.premise_report(session, current_user, premise_id)
-        return _render(report, error=str(error), status=400, rows=rows)
+        return _render(_report(premise_id), error=str(error), status=400, rows=rows)
