@@ -81,6 +81,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "insights.index": only("owner", "agency", "officer"),
     "insights.premise": only("owner", "agency", "officer"),
     "insights.match": only("owner", "agency", "officer"),
+    "insights.premise_pdf": only("owner", "agency", "officer"),
+    "insights.reports_zip": only("owner", "agency", "officer"),
     # statistics and exports for city officers
     "statistics.index": only("officer"),
     "statistics.demand_map": only("officer"),
@@ -91,7 +93,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
 
 # Routes whose service also checks that the user manages the object: a role the rule admits
 # may still get 403 for someone else's premise. The rule-level refusals are checked all the same.
-OBJECT_CHECKED = {"premises.outcome", "insights.premise", "insights.match"}
+OBJECT_CHECKED = {
+    "premises.outcome",
+    "insights.premise",
+    "insights.match",
+    "insights.premise_pdf",
+}
 
 
 def test_every_route_declares_the_expected_rule(app: Flask) -> None:
