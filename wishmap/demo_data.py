@@ -1,9 +1,12 @@
-"""The demo district as import files: a believable synthetic neighbourhood, deterministic per seed.
+"""The demo district as import files: real streets of Paris 19th, synthetic demand on top.
 
-Streets form a small town-centre grid around three shopping streets; premises and shops line
-the streets, denser on the shopping streets; residents live around them, and their wishes
-gather in a few hotspots per shop type, where that type is missing. Nothing here touches the
-database: `wishmap.services.demo` loads these files through the real importers.
+The streets, existing shops and quartiers are a real extract of the Ville de Paris open data
+(wishmap/demo/paris19/, ODbL; wishmap/demo/extract.py made it), around Avenue Secrétan, Rue de
+Meaux and Rue de Belleville, so the demo lies on the base map's streets. Premises (a share of
+them vacant), residents and wishes are synthetic and deterministic per seed: premises line the
+real streets, denser on the shopping streets, with addresses numbered along them; wishes gather
+in a few hotspots per shop type, where no real shop of that type stands nearby. Nothing here
+touches the database: `wishmap.services.demo` loads these files through the real importers.
 """
 
 from __future__ import annotations
@@ -11,33 +14,41 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from shapely.geometry import LineString, MultiLineString
+import shapely
+from shapely.geometry import LineString, Point, shape
+from shapely.geometry.base import BaseGeometry
 
 from wishmap.geo import M_PER_DEG_LAT
-from wishmap.taxonomy import BY_CODE, SHOP_TYPES
+from wishmap.taxonomy import BY_CODE, SHOP_TYPES, code_for
 
-CENTER = (48.8839, 2.3823)
+EXTRACT = Path(__file__).resolve().parent / "demo" / "paris19"
 DEMO_DOMAIN = "demo.wishmap.example"
-MAIN_STREETS = ("Rue du Marché", "Avenue de la Gare", "Rue des Tilleuls")
-SIDE_STREETS = (
-    "Rue des Lilas",
-    "Rue Pasteur",
-    "Rue Victor-Hugo",
-    "Rue de l'Église",
-    "Rue des Écoles",
-    "Passage du Moulin",
-    "Rue Émile-Zola",
-    "Rue de la Fontaine",
-    "Rue Jean-Jaurès",
-    "Rue des Rosiers",
-    "Impasse des Peupliers",
-    "Rue Condorcet",
+# The neighbourhood's shopping streets: most premises stand on them, rents are higher there.
+SHOPPING_STREETS = (
+    "Rue de Belleville",
+    "Avenue Secrétan",
+    "Rue de Meaux",
+    "Avenue Jean Jaurès",
+    "Avenue Simon Bolivar",
+    "Rue de Crimée",
+    "Avenue Mathurin Moreau",
+    "Rue Armand Carrel",
+    "Boulevard de la Villette",
+    "Rue Rébeval",
+    "Avenue de Laumière",
+    "Rue de Lorraine",
 )
+# Paths, courtyards, gated "villas" and the park's drives (C_DOMOFF "I") have no shop fronts.
+NO_FRONTS = {"ALL", "CITE", "COUR", "VLA", "VOIE", "SQ", "PROM", "CRS", "HAM"}
+# Paris numbers about one building per 7 m of each side of a street (two numbers per 14 m).
+M_PER_NUMBER = 7.0
 # Shop types residents of the demo district miss, each wished for around one or two places.
 HOTSPOT_TYPES = (
     "bakery",
@@ -49,6 +60,8 @@ HOTSPOT_TYPES = (
     "cafe",
     "shoemaker",
 )
+# A hotspot is where its type is missing: no real shop of the type within this distance.
+HOTSPOT_GAP_M = 350.0
 REASONS = {
     "food": (
         "Depuis la fermeture de l'ancienne, il faut traverser tout le quartier.",
@@ -73,148 +86,184 @@ REASONS = {
     ),
 }
 FIRST_NAMES = (
-    "Camille",
-    "Léa",
-    "Hugo",
-    "Inès",
-    "Lucas",
-    "Chloé",
-    "Nathan",
-    "Manon",
-    "Yanis",
-    "Sarah",
-    "Louis",
-    "Amina",
-    "Jules",
-    "Zoé",
-    "Karim",
-    "Emma",
-    "Noah",
-    "Fatou",
-    "Thomas",
-    "Julie",
-    "Mehdi",
-    "Anaïs",
-    "Paul",
-    "Lina",
-)
+    "Camille", "Léa", "Hugo", "Inès", "Lucas", "Chloé", "Nathan", "Manon", "Yanis", "Sarah",
+    "Louis", "Amina", "Jules", "Zoé", "Karim", "Emma", "Noah", "Fatou", "Thomas", "Julie",
+    "Mehdi", "Anaïs", "Paul", "Lina",
+)  # fmt: skip
 
 
 @dataclass
 class DemoSize:
     premises: int = 400
-    shops: int = 600
+    # At most this many of the extract's real shops (all of them by default).
+    shops: int | None = None
     residents: int = 3000
     wishes: int = 10000
     vacancy: float = 0.15
 
 
-def _to_lonlat(x: float, y: float) -> tuple[float, float]:
-    """Return (lon, lat) of a point x metres east and y metres north of the centre."""
-    lat = CENTER[0] + y / M_PER_DEG_LAT
-    lon = CENTER[1] + x / (M_PER_DEG_LAT * math.cos(math.radians(CENTER[0])))
-    return round(lon, 7), round(lat, 7)
+class _Plane:
+    """Metres east and north of the demo area's centre, and back to (lon, lat)."""
+
+    def __init__(self, lat0: float, lon0: float) -> None:
+        self.lat0, self.lon0 = lat0, lon0
+        self.kx = M_PER_DEG_LAT * math.cos(math.radians(lat0))
+
+    def xy(self, geometry: BaseGeometry) -> BaseGeometry:
+        offset, scale = np.array([self.lon0, self.lat0]), np.array([self.kx, M_PER_DEG_LAT])
+        return shapely.transform(geometry, lambda coords: (coords - offset) * scale)
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        return round(self.lon0 + x / self.kx, 7), round(self.lat0 + y / M_PER_DEG_LAT, 7)
 
 
-def _street_network(rng: np.random.Generator) -> list[tuple[str, LineString | MultiLineString]]:
-    """Return named streets in metres: three gently curving shopping streets and side streets."""
-    streets: list[tuple[str, LineString | MultiLineString]] = []
-    for index, name in enumerate(MAIN_STREETS):
-        y0 = (index - 1) * 320.0
-        xs = np.linspace(-700, 700, 15)
-        ys = y0 + 25 * np.sin(xs / 260 + index) + rng.normal(0, 4, xs.size)
-        line = LineString(zip(xs, ys, strict=True))
-        if index == 1:
-            # The avenue is cut by the station square: two parts, one street.
-            streets.append((name, MultiLineString([line.coords[:7], line.coords[8:]])))
+@dataclass
+class _Street:
+    name: str
+    axis: tuple[np.ndarray, np.ndarray, float, float]  # see _axis
+    inside: list[LineString]  # its parts within the demo area
+    weight: float  # shop fronts per metre, relative
+    reverse: bool = False  # numbers grow from the axis's far end
+    first_number: int = 1
+
+    @property
+    def length(self) -> float:
+        return self.axis[3]
+
+    def along(self, x: float, y: float) -> float:
+        """Return how far up the street (in numbering order) the point stands, in metres."""
+        centre, direction, start, length = self.axis
+        distance = float((np.array([x, y]) - centre) @ direction) - start
+        return length - distance if self.reverse else distance
+
+
+def _read(name: str) -> list[dict]:
+    return json.loads((EXTRACT / name).read_text(encoding="utf-8"))["features"]
+
+
+def _axis(geometry: BaseGeometry) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Return (centre, direction, start, length) of a street's main axis, for numbering along it.
+
+    A straight axis rather than the line itself: the export lists a street's parts in no order,
+    and a boulevard's two carriageways as two parts, so distances along the line would jump.
+    """
+    coords = np.array([c for part in getattr(geometry, "geoms", [geometry]) for c in part.coords])
+    centre = coords.mean(axis=0)
+    direction = np.linalg.svd(coords - centre, full_matrices=False)[2][0]
+    along = (coords - centre) @ direction
+    return centre, direction, float(along.min()), float(along.max() - along.min())
+
+
+def _streets(plane: _Plane, area: BaseGeometry, shops: list[dict]) -> list[_Street]:
+    """Return the extract's streets in metres, with their parts inside the area and numbering."""
+    streets = []
+    for feature in _read("streets.geojson"):
+        props = feature["properties"]
+        geometry = plane.xy(shape(feature["geometry"]))
+        clipped = geometry.intersection(area)
+        inside = [
+            part
+            for part in getattr(clipped, "geoms", [clipped])
+            if isinstance(part, LineString) and part.length > 10
+        ]
+        if props["C_DESI"] in NO_FRONTS or props["C_DOMOFF"] == "I":
+            weight = 0.0
+        elif props["L_LONGMIN"] in SHOPPING_STREETS:
+            weight = 4.0
         else:
-            streets.append((name, line))
-    for index, name in enumerate(SIDE_STREETS):
-        x0 = -660 + index * 120 + rng.normal(0, 12)
-        length = 260 if name.startswith("Impasse") else 820
-        ys = np.linspace(-length / 2, length / 2, 6)
-        xs = x0 + rng.normal(0, 6, ys.size).cumsum()
-        streets.append((name, LineString(zip(xs, ys, strict=True))))
+            weight = 0.5 if props["C_DESI"] == "PAS" else 1.0
+        street = _Street(props["L_LONGMIN"], _axis(geometry), inside, weight)
+        _number_like_the_real_shops(street, plane, shops)
+        streets.append(street)
     return streets
 
 
-def _positions_along(
-    geometry: LineString | MultiLineString, count: int, rng: np.random.Generator
-) -> list[tuple[float, float, int]]:
-    """Return count (x, y, house number) shop fronts along a street, on alternating sides."""
-    parts = list(geometry.geoms) if isinstance(geometry, MultiLineString) else [geometry]
-    line = LineString([coord for part in parts for coord in part.coords])
-    spots = np.sort(rng.uniform(0.02, 0.98, count)) * line.length
-    fronts = []
-    for rank, distance in enumerate(spots):
-        here = line.interpolate(distance)
-        ahead = line.interpolate(min(distance + 1.0, line.length))
+def _number_like_the_real_shops(street: _Street, plane: _Plane, shops: list[dict]) -> None:
+    """Orient and offset the street's numbering so that its real shops keep their numbers."""
+    anchors = []
+    for shop in shops:
+        match = re.match(r"\s*(\d+)\D.*", shop["properties"].get("adresse") or "")
+        address = (shop["properties"].get("adresse") or "").lower()
+        if match and street.name.lower() in address.replace("bd ", "boulevard "):
+            point = plane.xy(shape(shop["geometry"]))
+            anchors.append((int(match.group(1)), street.along(point.x, point.y)))
+    if not anchors:
+        return
+    length = street.length
+    forward = [number - along / M_PER_NUMBER for number, along in anchors]
+    backward = [number - (length - along) / M_PER_NUMBER for number, along in anchors]
+
+    def misfit(offsets: list[float]) -> float:
+        # Numbers that agree with each other, and a street that starts near number 1.
+        return float(np.std(offsets)) + 0.1 * abs(float(np.mean(offsets)) - 1)
+
+    street.reverse = misfit(backward) < misfit(forward)
+    street.first_number = max(1, round(float(np.mean(backward if street.reverse else forward))))
+
+
+def _fronts(
+    streets: list[_Street], count: int, rng: np.random.Generator, area: BaseGeometry
+) -> list[tuple[float, float, str, int]]:
+    """Return count (x, y, street, house number) shop fronts along the streets inside the area."""
+    pieces = [(street, part) for street in streets for part in street.inside if street.weight]
+    weights = np.array([street.weight * part.length for street, part in pieces])
+    fronts: list[tuple[float, float, str, int]] = []
+    taken: set[tuple[str, int]] = set()
+    while len(fronts) < count:
+        street, part = pieces[int(rng.choice(len(pieces), p=weights / weights.sum()))]
+        distance = rng.uniform(0.03, 0.97) * part.length
+        here = part.interpolate(distance)
+        ahead = part.interpolate(min(distance + 1.0, part.length))
         dx, dy = ahead.x - here.x, ahead.y - here.y
         norm = math.hypot(dx, dy) or 1.0
-        side = 1 if rank % 2 else -1
+        side = 1 if rng.random() < 0.5 else -1
         # Shop fronts stand about 9 m off the centre line: half a street plus a pavement.
-        fronts.append(
-            (
-                here.x - side * 9 * dy / norm,
-                here.y + side * 9 * dx / norm,
-                2 * (rank // 2) + (1 if side < 0 else 2),
-            )
-        )
+        x, y = here.x - side * 9 * dy / norm, here.y + side * 9 * dx / norm
+        if not area.contains(Point(x, y)):
+            continue
+        # Odd numbers on the left going up the street, as in Paris.
+        up = street.along(ahead.x, ahead.y) > street.along(here.x, here.y)
+        left = (side > 0) == up
+        number = street.first_number + int(street.along(x, y) / M_PER_NUMBER)
+        number += (number % 2 == 0) if left else (number % 2 == 1)
+        while (street.name, number) in taken:
+            number += 2
+        taken.add((street.name, number))
+        fronts.append((x, y, street.name, number))
     return fronts
+
+
+def _shop_code(feature: dict) -> str | None:
+    return code_for(feature["properties"].get("type_de_commerce"))
 
 
 def build_demo_files(folder: Path, seed: int = 42, size: DemoSize | None = None) -> dict[str, Path]:
     """Write the demo district as import files (streets, premises, shops, residents, wishes)."""
     size = size or DemoSize()
     rng = np.random.default_rng(seed)
-    streets = _street_network(rng)
-    is_main = [name in MAIN_STREETS for name, _geometry in streets]
-    weights = np.array([4.0 if main else 1.0 for main in is_main]) * np.array(
-        [geometry.length for _name, geometry in streets]
-    )
-    weights /= weights.sum()
+    area_lonlat = shape(_read("area.geojson")[0]["geometry"])
+    centre = area_lonlat.centroid
+    plane = _Plane(centre.y, centre.x)
+    area = plane.xy(area_lonlat)
+    shops = _read("shops.geojson")[: size.shops]
+    streets = _streets(plane, area, shops)
+    real_shops = [(code, plane.xy(shape(f["geometry"]))) for f in shops if (code := _shop_code(f))]
+    hotspots = _hotspots(rng, streets, real_shops)
 
-    def lonlat_geometry(geometry: LineString | MultiLineString) -> dict:
-        if isinstance(geometry, MultiLineString):
-            return {
-                "type": "MultiLineString",
-                "coordinates": [
-                    [_to_lonlat(x, y) for x, y in part.coords] for part in geometry.geoms
-                ],
-            }
-        return {"type": "LineString", "coordinates": [_to_lonlat(x, y) for x, y in geometry.coords]}
-
-    street_features = [
-        {
-            "type": "Feature",
-            "properties": {"ref": f"demo-street-{index}", "name": name},
-            "geometry": lonlat_geometry(geometry),
-        }
-        for index, (name, geometry) in enumerate(streets)
-    ]
-
-    # Premises and shops share the shop fronts of each street.
-    fronts_needed = rng.multinomial(size.premises + size.shops, weights)
-    fronts: list[tuple[float, float, str, int]] = []
-    for (name, geometry), count in zip(streets, fronts_needed, strict=True):
-        fronts += [(x, y, name, number) for x, y, number in _positions_along(geometry, count, rng)]
-    order = rng.permutation(len(fronts))
-    premise_fronts = [fronts[i] for i in order[: size.premises]]
-    shop_fronts = [fronts[i] for i in order[size.premises :]]
-
-    hotspots = _hotspots(rng, streets)
     premise_rows = []
     vacant_xy = []
     today = datetime(2026, 11, 1, tzinfo=UTC)
     managers = [f"owner@{DEMO_DOMAIN}", f"agency@{DEMO_DOMAIN}", "", "", ""]
-    for index, (x, y, street, number) in enumerate(premise_fronts):
+    for index, (x, y, street, number) in enumerate(_fronts(streets, size.premises, rng, area)):
         vacant = rng.random() < size.vacancy
         surface = float(np.clip(rng.lognormal(math.log(65), 0.45), 18, 400))
-        per_m2_year = rng.uniform(320, 460) if street in MAIN_STREETS else rng.uniform(190, 300)
-        lon, lat = _to_lonlat(x, y)
+        shopping = street in SHOPPING_STREETS
+        per_m2_year = rng.uniform(320, 460) if shopping else rng.uniform(190, 300)
+        lon, lat = plane.lonlat(x, y)
+        ref = f"DEMO-{index + 1:04d}"
         premise_rows.append(
             {
-                "ref": f"DEMO-{index + 1:04d}",
+                "ref": ref,
                 "address": f"{number} {street}",
                 "street": street,
                 "lat": lat,
@@ -231,38 +280,26 @@ def build_demo_files(folder: Path, seed: int = 42, size: DemoSize | None = None)
             }
         )
         if vacant:
-            vacant_xy.append((x, y, f"DEMO-{index + 1:04d}"))
+            vacant_xy.append((x, y, ref))
 
-    shop_features = _shops(rng, shop_fronts, hotspots)
     residents = []
     for index in range(1, size.residents + 1):
         first_name = FIRST_NAMES[int(rng.integers(len(FIRST_NAMES)))]
         initial = chr(65 + int(rng.integers(26)))
         residents.append((f"resident{index:04d}@{DEMO_DOMAIN}", f"{first_name} {initial}."))
-    # Residents live within the district's blocks, a short walk from some street.
-    homes = np.clip(rng.normal(0, [450, 330], size=(size.residents, 2)), [-720, -450], [720, 450])
-    wish_rows = _wishes(rng, size, residents, homes, hotspots, vacant_xy, today)
+    # Residents live along the streets of the area (not in the park), a few metres off them.
+    homes = np.array(_homes(rng, streets, area, size.residents))
+    wish_rows = _wishes(rng, size, residents, homes, hotspots, vacant_xy, today, plane, area)
 
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {
-        name: folder / name
-        for name in (
-            "streets.geojson",
-            "premises.csv",
-            "shops.geojson",
-            "residents.csv",
-            "wishes.csv",
-            "quartiers.geojson",
-        )
-    }
-    paths["quartiers.geojson"].write_text(
-        json.dumps({"type": "FeatureCollection", "features": _quartier_features()})
-    )
-    paths["streets.geojson"].write_text(
-        json.dumps({"type": "FeatureCollection", "features": street_features}, ensure_ascii=False)
-    )
+    names = ("streets.geojson", "premises.csv", "shops.geojson", "residents.csv", "wishes.csv")
+    paths = {name: folder / name for name in (*names, "quartiers.geojson")}
+    # The real files go to the importers as the city publishes them.
+    shutil.copyfile(EXTRACT / "streets.geojson", paths["streets.geojson"])
+    shutil.copyfile(EXTRACT / "quartiers.geojson", paths["quartiers.geojson"])
     paths["shops.geojson"].write_text(
-        json.dumps({"type": "FeatureCollection", "features": shop_features}, ensure_ascii=False)
+        json.dumps({"type": "FeatureCollection", "features": shops}, ensure_ascii=False),
+        encoding="utf-8",
     )
     _write_csv(paths["premises.csv"], premise_rows)
     _write_csv(paths["residents.csv"], [{"email": e, "name": n} for e, n in residents])
@@ -270,44 +307,39 @@ def build_demo_files(folder: Path, seed: int = 42, size: DemoSize | None = None)
     return paths
 
 
-def _hotspots(rng: np.random.Generator, streets: list) -> list[tuple[str, float, float]]:
-    """Return (shop type, x, y) centres of demand, each on a street."""
+def _hotspots(
+    rng: np.random.Generator, streets: list[_Street], real_shops: list[tuple[str, Point]]
+) -> list[tuple[str, float, float]]:
+    """Return (shop type, x, y) centres of demand on shopping streets, away from that type."""
+    lines = [part for street in streets if street.weight >= 1 for part in street.inside]
+    lengths = np.array([line.length for line in lines])
     spots = []
     for code in HOTSPOT_TYPES:
-        for _ in range(1 + int(rng.random() < 0.5)):
-            _name, geometry = streets[int(rng.integers(len(streets)))]
-            point = geometry.interpolate(rng.uniform(0.2, 0.8), normalized=True)
-            spots.append((code, point.x, point.y))
+        wanted = 1 + int(rng.random() < 0.5)
+        for _attempt in range(50):
+            line = lines[int(rng.choice(len(lines), p=lengths / lengths.sum()))]
+            point = line.interpolate(rng.uniform(0.2, 0.8), normalized=True)
+            if all(c != code or point.distance(p) > HOTSPOT_GAP_M for c, p in real_shops):
+                spots.append((code, point.x, point.y))
+                wanted -= 1
+                if not wanted:
+                    break
     return spots
 
 
-def _shops(rng: np.random.Generator, fronts: list, hotspots: list) -> list[dict]:
-    """Return existing shops as OSM-style features; a hotspot's type is absent around it."""
-    codes = [spec.code for spec in SHOP_TYPES]
-    frequency = np.array([spec.frequency for spec in SHOP_TYPES])
-    features = []
-    for index, (x, y, street, number) in enumerate(fronts):
-        for _attempt in range(10):
-            code = codes[int(rng.choice(len(codes), p=frequency / frequency.sum()))]
-            # Hotspots are where a type is missing: no shop of it within 350 m.
-            if all(code != hot or math.hypot(x - hx, y - hy) > 350 for hot, hx, hy in hotspots):
-                break
-        key, value = BY_CODE[code].osm.split("=")
-        lon, lat = _to_lonlat(x, y)
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {
-                    "@id": f"node/{9_000_000 + index}",
-                    key: value,
-                    "name": f"{BY_CODE[code].fr} {street.split(' ', 2)[-1]}",
-                    "addr:housenumber": str(number),
-                    "addr:street": street,
-                },
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            }
-        )
-    return features
+def _homes(
+    rng: np.random.Generator, streets: list[_Street], area: BaseGeometry, count: int
+) -> list[tuple[float, float]]:
+    lines = [part for street in streets if street.weight for part in street.inside]
+    lengths = np.array([line.length for line in lines])
+    homes: list[tuple[float, float]] = []
+    while len(homes) < count:
+        line = lines[int(rng.choice(len(lines), p=lengths / lengths.sum()))]
+        point = line.interpolate(rng.uniform(0, line.length))
+        x, y = point.x + rng.normal(0, 25), point.y + rng.normal(0, 25)
+        if area.contains(Point(x, y)):
+            homes.append((x, y))
+    return homes
 
 
 def _wishes(
@@ -318,6 +350,8 @@ def _wishes(
     hotspots: list,
     vacant_xy: list,
     today: datetime,
+    plane: _Plane,
+    area: BaseGeometry,
 ) -> list[dict]:
     """Return wish rows: most near a hotspot of their type, on a vacant premise or a free point."""
     codes = [spec.code for spec in SHOP_TYPES]
@@ -348,7 +382,11 @@ def _wishes(
                 row["premise"] = vacant_xy[premise_index][2]
                 voice = (row["resident"], row["premise"], code)
             else:
-                lon, lat = _to_lonlat(cx + rng.normal(0, 60), cy + rng.normal(0, 60))
+                x, y = cx + rng.normal(0, 60), cy + rng.normal(0, 60)
+                # A free wish stays within the district (and so within one of its quartiers).
+                if not area.contains(Point(x, y)):
+                    x, y = hx, hy
+                lon, lat = plane.lonlat(x, y)
                 row["lat"], row["lon"] = lat, lon
                 voice = (row["resident"], lon, lat, code)
             if voice in voices:
@@ -365,34 +403,6 @@ def _wishes(
             row["created_at"] = row["created_at"].isoformat()
             rows.append(row)
     return rows
-
-
-# The demo's quartiers in metres from the centre: (ref, name, west, south, east, north). They
-# tile the whole district, so every home, premise and free wish falls in one of them.
-QUARTIERS = (
-    ("Q1", "Quartier du Marché", -950, -650, 950, -160),
-    ("Q2", "Gare Ouest", -950, -160, 0, 160),
-    ("Q3", "Gare Est", 0, -160, 950, 160),
-    ("Q4", "Quartier des Tilleuls", -950, 160, 950, 650),
-)
-
-
-def _quartier_features() -> list[dict]:
-    """Return the demo quartiers as GeoJSON Polygon features."""
-    features = []
-    for ref, name, west, south, east, north in QUARTIERS:
-        ring = [(west, south), (east, south), (east, north), (west, north), (west, south)]
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"ref": ref, "name": name},
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [[_to_lonlat(x, y) for x, y in ring]],
-                },
-            }
-        )
-    return features
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:

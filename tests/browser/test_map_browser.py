@@ -33,9 +33,9 @@ def test_map_loads_premises_and_demand_for_the_view(
     assert answer.value.ok and answer.value.json()["cell_m"] >= 100
 
     # The address search finds a street of the district and moves the map there.
-    page.get_by_label("Find an address or a street").fill("marche")
+    page.get_by_label("Find an address or a street").fill("secretan")
     page.get_by_role("search").get_by_role("button", name="Search").click()
-    page.get_by_role("button", name="Rue du Marché", exact=True).click()
+    page.get_by_role("button", name="Avenue Secrétan", exact=True).click()
     expect(markers.first).to_be_visible()
 
     # A free wish: tap a point of the map, get a link to the wish form for that point.

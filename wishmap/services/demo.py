@@ -1,4 +1,8 @@
-"""The demo district loaded through the real importers, plus staff accounts to log in with."""
+"""The demo district loaded through the real importers, plus staff accounts to log in with.
+
+Its streets, shops and quartiers are real (Paris 19th, Ville de Paris open data, ODbL); its
+premises, residents and wishes are synthetic (see wishmap/demo_data.py).
+"""
 
 from __future__ import annotations
 
@@ -64,6 +68,10 @@ def load_demo(
         # Imported after the wishes, as a city would: the importer assigns them their quartier.
         say("importing quartiers")
         reports["quartiers"] = import_districts(
-            session, read_records(paths["quartiers.geojson"]), level="quartier"
+            session,
+            read_records(paths["quartiers.geojson"]),
+            level="quartier",
+            name_field="l_qu",
+            ref_field="c_qu",
         )
     return reports
