@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -131,7 +132,8 @@ def request_password_reset(session: Session, email: str, link: LinkFn, minutes: 
     A mail failure is logged and not reported either: reporting it would reveal the account.
     """
     user = user_by_email(session, email)
-    if user is None:
+    # A respondent without an account has no mailbox and must never get a password.
+    if user is None or user.is_respondent:
         return
     secret = issue_token(session, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
     session.commit()
@@ -147,6 +149,33 @@ def request_password_reset(session: Session, email: str, link: LinkFn, minutes: 
             minutes=minutes,
         ),
     )
+
+
+def send_set_password_link(
+    session: Session, user: User, link: LinkFn, days: int, default_locale: str = "en"
+) -> bool:
+    """E-mail a new account (made by an admin or an import) a link to choose its password, in
+    its language; the token is committed first. Return whether the e-mail went out.
+
+    The link is a password-reset token with a longer life: following it sets the password and
+    confirms the address, through the same page as a reset.
+    """
+    if user.is_respondent:
+        return False
+    secret = issue_token(session, user, TokenPurpose.RESET_PASSWORD, timedelta(days=days))
+    session.commit()
+    with force_locale(user.locale or default_locale):
+        subject = _("Your Wishmap account is ready")
+        body = _(
+            "Hello %(name)s,\n\nan account on Wishmap was made for you with this address. To "
+            "choose your password and log in, open:\n%(link)s\n\nThe link works once, for "
+            "%(days)s days; afterwards, ask for a new one with “Forgot your password?”. If you "
+            "do not want an account, ignore this message.",
+            name=user.display_name,
+            link=link(secret),
+            days=days,
+        )
+    return try_send_mail(user.email, subject, body)
 
 
 def reset_password(session: Session, secret: str, password: str) -> User:

@@ -15,20 +15,24 @@ from sqlalchemy.orm import Session
 
 from wishmap.models import AuditEntry, User
 
+# actor_role of an action taken with a flask command on the server (no account behind it).
+COMMAND_LINE = "cli"
+
 
 def record(
     session: Session,
-    actor: User,
+    actor: User | None,
     action: str,
     target_type: str,
     target_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an audit entry for an action of actor (committed with the action itself)."""
+    """Add an audit entry for an action of actor, None for the command line (committed with
+    the action itself)."""
     entry = AuditEntry(
-        actor_id=actor.id,
-        actor_role=actor.role,
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else COMMAND_LINE,
         action=action,
         target_type=target_type,
         target_id=target_id,

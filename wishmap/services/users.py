@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,6 +12,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wishmap.models import Role, User
 from wishmap.models._types import utcnow
 from wishmap.models.user import new_session_token
+from wishmap.services import audit
+from wishmap.services.respondents import is_reserved_address
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_METHOD = "scrypt"
@@ -36,6 +39,9 @@ def add_user(
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise UserError(f"{email!r} is not an e-mail address")
+    if is_reserved_address(email):
+        # .invalid addresses stand in for respondents without an account (respondents.py).
+        raise UserError(_("This address cannot receive e-mail."))
     try:
         role = Role(role)
     except ValueError:
@@ -51,6 +57,49 @@ def add_user(
     if verified:
         user.email_verified_at = utcnow()
     session.add(user)
+    return user
+
+
+def create_account(
+    session: Session,
+    email: str,
+    display_name: str,
+    role: Role | str,
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a verified account (whoever creates it vouches for the address); audited with
+    actor, None for the command line. Commits, or raises UserError.
+
+    Without a password the account waits for its owner to choose one through a reset link.
+    """
+    user = add_user(session, email, display_name, password, role, verified=True)
+    session.flush()
+    audit.record(session, actor, "create_user", "user", user.id, None, {"role": user.role})
+    session.commit()
+    return user
+
+
+def set_role(session: Session, email: str, role: str, actor: User | None = None) -> User:
+    """Give the account with this e-mail a new role; audited like the admin's roles page (by
+    id, not address), actor None for the command line. Commits, or raises UserError."""
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise UserError(
+            f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}"
+        ) from None
+    user = user_by_email(session, email)
+    if user is None or user.is_respondent:
+        raise UserError(f"no account has the address {email.strip().lower()!r}")
+    if user.role == new_role.value:
+        return user
+    before = user.role
+    user.role = new_role.value
+    audit.record(
+        session, actor, "change_role", "user", user.id, {"role": before}, {"role": user.role}
+    )
+    session.commit()
     return user
 
 
