@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 
 from wishmap import db
+from wishmap.account_commands import ACCOUNT_COMMANDS
 from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn, read_records
 
 
@@ -162,11 +163,19 @@ def import_shops_command(path: Path, fmt: str | None, skip_unknown: bool) -> Non
 @click.command("import-wishes")
 @FILE
 @FORMAT
-def import_wishes_command(path: Path, fmt: str | None) -> None:
-    """Import wishes (resident e-mail, shop type, premise ref or point) collected elsewhere."""
+@click.option(
+    "--campaign",
+    metavar="NAME",
+    help="Survey the respondent ids belong to (default: the file's name without extension); "
+    "the same id in the same campaign is the same resident on every import.",
+)
+def import_wishes_command(path: Path, fmt: str | None, campaign: str | None) -> None:
+    """Import wishes collected elsewhere: a resident's e-mail (an account) or a respondent id
+    (a paper form number, an anonymised id: a resident without login, made once), a shop
+    type, and a premise ref or a point."""
     from wishmap.services.wishes import import_wishes
 
-    _run_import("wishes", path, fmt, import_wishes)
+    _run_import("wishes", path, fmt, import_wishes, campaign=campaign)
 
 
 @click.command("import-districts")
@@ -283,6 +292,7 @@ COMMANDS = [
     import_wishes_command,
     import_districts_command,
     assign_districts_command,
+    *ACCOUNT_COMMANDS,
 ]
 
 
