@@ -20,14 +20,14 @@ def test_import_premises_bad_row_exits_nonzero_and_changes_nothing(
     runner: FlaskCliRunner, session: Session, tmp_path: Path
 ) -> None:
     good = tmp_path / "good.csv"
-    good.write_text("ref,address,lat,lon,surface_m2\nP1,1 Rue A,48.88,2.38,50\n")
+    good.write_text("ref,address,lat,lon,surface_m2,status\nP1,1 Rue A,48.88,2.38,50,vide\n")
     result = runner.invoke(args=["import-premises", str(good)])
     assert result.exit_code == 0, result.output
     assert "premises: 1 created, 0 updated, 0 unchanged" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "ref,address,lat,lon,surface_m2\nP1,1 Rue A,48.88,2.38,55\n"
-        "P2,2 Rue A,48.88,2.38,cinquante\nP3,3 Rue A,48.88,2.38,40\n"
+        "ref,address,lat,lon,surface_m2,status\nP1,1 Rue A,48.88,2.38,55,vide\n"
+        "P2,2 Rue A,48.88,2.38,cinquante,vide\nP3,3 Rue A,48.88,2.38,40,vide\n"
     )
     result = runner.invoke(args=["import-premises", str(bad)])
     assert result.exit_code == 1

@@ -97,7 +97,8 @@ A6,11 Rue de Crimée,,48.885,2.38,40,900,vacant,
     assert "line 2: rent '1).' is not a number" in message
     assert "line 3: surface must be greater than 0" in message
     assert "line 4: position 91.0, 2.38 is not a WGS84 latitude/longitude" in message
-    assert "line 5: status 'closed' is not one of vacant, let, opened; vacant_since" in message
+    assert "line 5: status 'closed' is not one of vacant, let, opened nor a word" in message
+    assert "--map-value status:closed=let; vacant_since '2025-13-01' is not a date" in message
     assert "line 6" not in message
     assert "nothing imported" in message
     session.rollback()
@@ -115,8 +116,8 @@ def test_duplicate_ref_in_file_is_an_error(session: Session, tmp_path: Path) -> 
 def test_unknown_manager_is_named(session: Session, tmp_path: Path) -> None:
     make_user(session, role="agency", email="agency@example.org")
     text = (
-        "ref,address,lat,lon,manager\nM1,1 Rue X,48.88,2.38,agency@example.org\n"
-        "M2,2 Rue X,48.88,2.38,nobody@example.org\n"
+        "ref,address,lat,lon,manager,status\nM1,1 Rue X,48.88,2.38,agency@example.org,vacant\n"
+        "M2,2 Rue X,48.88,2.38,nobody@example.org,vacant\n"
     )
     with pytest.raises(ImportFailed, match=r"line 3: manager 'nobody@example\.org' has no account"):
         import_premises(session, read_records(write(tmp_path, "m.csv", text)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +18,6 @@ from typing import Any
 import geojson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 
@@ -50,31 +48,87 @@ class RowError:
         return f"{self.where}: {self.reason}"
 
 
+SHOWN_PER_REASON = 5  # a report names the first few rows of each reason, then counts the rest
+
+
+def reason_kind(reason: str) -> str:
+    """Return reason with its quoted values and numbers replaced by "…", so alike problems group.
+
+    "surface 'cinquante' is not a number" and "surface 'abc' is not a number" are one reason.
+    """
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "…", reason)
+    return re.sub(r"(?<![\w.])-?\d+(?:[.,]\d+)?(?![\w])", "…", text)
+
+
+def _grouped(items: list[tuple[str, str]], indent: str = "  ") -> list[str]:
+    """Return report lines for (where, reason) pairs: per reason its count and first rows."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for where, reason in items:
+        groups.setdefault(reason_kind(reason), []).append((where, reason))
+    lines = []
+    # Most frequent reason first: the one to fix before the others.
+    for kind, members in sorted(groups.items(), key=lambda group: -len(group[1])):
+        if len(members) == 1:
+            lines.append(f"{indent}{members[0][0]}: {members[0][1]}")
+            continue
+        lines.append(f"{indent}{len(members)} × {kind}")
+        lines += [f"{indent}  {where}: {reason}" for where, reason in members[:SHOWN_PER_REASON]]
+        if len(members) > SHOWN_PER_REASON:
+            lines.append(f"{indent}  … and {len(members) - SHOWN_PER_REASON} more")
+    return lines
+
+
 class ImportFailed(Exception):
-    """Raised when a file cannot be imported; nothing was written."""
+    """Raised when a file cannot be imported; nothing was written.
+
+    The message counts the problems per reason and names the first rows of each, so a file
+    with 4,000 bad rows of two kinds reads as two reasons, not as 4,000 lines.
+    """
 
     def __init__(self, errors: list[RowError], source: str = "") -> None:
         self.errors = errors
         self.source = source
-        shown = "\n".join(f"  {error}" for error in errors[:50])
-        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        self.by_reason: dict[str, int] = {}
+        for error in errors:
+            kind = reason_kind(error.reason)
+            self.by_reason[kind] = self.by_reason.get(kind, 0) + 1
+        shown = "\n".join(_grouped([(error.where, error.reason) for error in errors]))
         noun = "problem" if len(errors) == 1 else "problems"
-        super().__init__(
-            f"{source or 'import'}: {len(errors)} {noun}, nothing imported:\n{shown}{more}"
-        )
+        super().__init__(f"{source or 'import'}: {len(errors)} {noun}, nothing imported:\n{shown}")
 
 
 @dataclass
 class ImportReport:
-    """What an import did: rows created, updated, skipped (with why)."""
+    """What an import did: rows created, updated, skipped (with why), noted, and warnings.
+
+    skipped counts rows left out on purpose per reason; notes counts rows imported with a
+    remark (e.g. no street near enough); warnings concern the whole import.
+    """
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    examples: dict[str, list[str]] = field(default_factory=dict)
 
-    def skip(self, reason: str) -> None:
+    def skip(self, reason: str, where: str | None = None) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self._example(reason, where)
+
+    def note(self, reason: str, where: str | None = None) -> None:
+        self.notes[reason] = self.notes.get(reason, 0) + 1
+        self._example(reason, where)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def _example(self, reason: str, where: str | None) -> None:
+        shown = self.examples.setdefault(reason, [])
+        if where and len(shown) < SHOWN_PER_REASON:
+            shown.append(where)
 
     @property
     def total(self) -> int:
@@ -84,11 +138,31 @@ class ImportReport:
         text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         for reason, count in sorted(self.skipped.items()):
             text += f"; {count} skipped ({reason})"
+        for reason, count in sorted(self.notes.items()):
+            text += f"; {count} {reason}"
         return text
 
+    def details(self) -> list[str]:
+        """Return lines naming the first rows of each skip and note reason."""
+        lines = []
+        for label, counts in (("skipped", self.skipped), ("", self.notes)):
+            for reason, count in sorted(counts.items()):
+                rows = self.examples.get(reason, [])
+                if not rows:
+                    continue
+                more = f", … and {count - len(rows)} more" if count > len(rows) else ""
+                lines.append(f"  {label + ' ' if label else ''}{reason}: {', '.join(rows)}{more}")
+        return lines
 
-def read_records(path: str | Path, fmt: str | None = None) -> list[Record]:
-    """Return the records of a CSV or GeoJSON file (format from fmt or the file's extension)."""
+
+def read_records(
+    path: str | Path, fmt: str | None = None, encoding: str | None = None
+) -> list[Record]:
+    """Return the records of a CSV or GeoJSON file (format from fmt or the file's extension).
+
+    The file must be UTF-8 (with or without a byte-order mark, or UTF-16 with one) unless
+    encoding names another; an empty file, or one without a single row, is refused.
+    """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     try:
@@ -97,19 +171,65 @@ def read_records(path: str | Path, fmt: str | None = None) -> list[Record]:
         raise ImportFailed(
             [RowError("file", f"cannot read {path}: {exc.strerror}")], str(path)
         ) from None
-    try:
-        # utf-8-sig: spreadsheet exports often start with a byte-order mark.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-        log.warning("%s is not UTF-8; read it as Windows-1252", path)
+    text = decode(raw, str(path), encoding)
+    if not text.strip():
+        raise ImportFailed([RowError("file", "the file is empty")], str(path))
     if fmt in {"geojson", "json"}:
-        return geojson_records(text, str(path))
+        records = geojson_records(text, str(path))
+        if not records:
+            raise ImportFailed(
+                [RowError("file", "the FeatureCollection has no features")], str(path)
+            )
+        return records
     if fmt in {"csv", "txt"}:
-        return csv_records(text)
+        records = csv_records(text)
+        if not records:
+            raise ImportFailed(
+                [RowError("file", "the file has a header line but no rows")], str(path)
+            )
+        return records
     raise ImportFailed(
         [RowError("file", f"unknown format {fmt!r}; use .csv or .geojson")], str(path)
     )
+
+
+def decode(raw: bytes, source: str = "", encoding: str | None = None) -> str:
+    """Return the text of a file's bytes, or raise ImportFailed naming the encoding problem.
+
+    Guessing is refused: Windows-1252 decodes nearly any bytes, so a file in another encoding
+    would import with wrong letters in every street name and nobody would be told. The error
+    shows the line as Windows-1252 would read it, so the person can check and pass --encoding.
+    """
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise ImportFailed(
+                [RowError("--encoding", f"unknown encoding {encoding!r}")], source
+            ) from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ImportFailed(
+                [RowError(f"line {line}", f"byte 0x{raw[exc.start]:02x} is not {encoding}")],
+                source,
+            ) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Spreadsheets' "Unicode text": UTF-16 with a byte-order mark is unambiguous.
+        return raw.decode("utf-16")
+    try:
+        # utf-8-sig: spreadsheet exports often start with a byte-order mark.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        end = raw.find(b"\n", exc.start)
+        sample = raw[start : end if end >= 0 else None][:80].decode("cp1252", errors="replace")
+        reason = (
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); read as Windows-1252 "
+            f"(Latin-1) this line says {sample.strip()!r}. If that reads right, run again "
+            "with --encoding cp1252; otherwise save the file as UTF-8"
+        )
+        raise ImportFailed([RowError(f"line {line}", reason)], source) from None
 
 
 def csv_records(text: str) -> list[Record]:
@@ -212,7 +332,7 @@ def check_rows(
     for record in with_progress(records, progress):
         outcome = record.problem or row(record)
         if isinstance(outcome, Skip):
-            report.skip(outcome.reason)
+            report.skip(outcome.reason, record.where)
         elif isinstance(outcome, str):
             errors.append(RowError(record.where, outcome))
         elif "ref" in outcome and outcome["ref"] in seen:

@@ -1,164 +1,17 @@
-"""Premises: importing them and reading them for the map."""
+"""Premises: reading them for the map (importing lives in services/imports/premises.py)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wishmap.models import Premise, ShopType, Street, User, Wish, WishStatus
-from wishmap.services.importing import (
-    ImportReport,
-    ProgressFn,
-    Record,
-    RowOutcome,
-    check_rows,
-    first,
-    upsert_by_ref,
-)
-from wishmap.services.streets import cached_street_locator
+
+# The importer has its own module (addresses, statuses, streets); callers import it from here.
+from wishmap.services.imports.premises import import_premises as import_premises
 from wishmap.taxonomy import normalise
-
-STATUS_ALIASES = {
-    "vide": "vacant",
-    "vacant": "vacant",
-    "leeg": "vacant",
-    "leegstand": "vacant",
-    "let": "let",
-    "loue": "let",
-    "verhuurd": "let",
-    "opened": "opened",
-    "ouvert": "opened",
-    "open": "opened",
-    "geopend": "opened",
-}
-
-
-def _float(value: Any) -> float:
-    """Return value as a float, accepting decimal commas and thin-space thousands ("1 250,5")."""
-    if isinstance(value, int | float):
-        return float(value)
-    return float(str(value).replace(",", ".").replace(" ", "").replace("\u202f", ""))
-
-
-def _number(value: Any, what: str, *, positive: bool = False) -> tuple[float | None, str]:
-    if value in (None, ""):
-        return None, ""
-    try:
-        number = _float(value)
-    except ValueError:
-        return None, f"{what} {value!r} is not a number"
-    if not math.isfinite(number):
-        return None, f"{what} {value!r} is not a finite number"
-    if positive and number <= 0:
-        return None, f"{what} must be greater than 0, got {value!r}"
-    if number < 0:
-        return None, f"{what} must not be negative, got {value!r}"
-    return number, ""
-
-
-def _date(value: Any, what: str) -> tuple[date | None, str]:
-    if value in (None, ""):
-        return None, ""
-    try:
-        return date.fromisoformat(str(value)[:10]), ""
-    except ValueError:
-        return None, f"{what} {value!r} is not a date (YYYY-MM-DD)"
-
-
-def _point(record: Record) -> tuple[tuple[float, float] | None, str]:
-    if record.geometry is not None:
-        if record.geometry["type"] != "Point":
-            return None, f"geometry is a {record.geometry['type']}, expected a Point"
-        lon, lat = record.geometry["coordinates"][:2]
-    else:
-        raw_lat = first(record.props, "lat", "latitude", "y")
-        raw_lon = first(record.props, "lon", "lng", "longitude", "x")
-        if raw_lat is None or raw_lon is None:
-            return None, "has no position (lat/lon columns or a Point geometry)"
-        try:
-            lat, lon = _float(raw_lat), _float(raw_lon)
-        except ValueError:
-            return None, f"position {raw_lat!r}, {raw_lon!r} is not a pair of numbers"
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, f"position {lat}, {lon} is not a WGS84 latitude/longitude"
-    return (lat, lon), ""
-
-
-def _premise_row(record: Record, managers: dict[str, int]) -> RowOutcome:
-    problems: list[str] = []
-    props = record.props
-    ref = first(props, "ref", "id", "reference", "external_id", "identifiant")
-    if ref is None:
-        problems.append("has no ref/id")
-    address = first(props, "address", "adresse", "adres")
-    if not address:
-        problems.append("has no address")
-    point, error = _point(record)
-    if error:
-        problems.append(error)
-    surface, error = _number(
-        first(props, "surface_m2", "surface", "oppervlakte_m2", "m2"), "surface", positive=True
-    )
-    if error:
-        problems.append(error)
-    rent, error = _number(first(props, "rent_eur_month", "rent", "loyer", "huur"), "rent")
-    if error:
-        problems.append(error)
-    raw_status = str(first(props, "status", "statut") or "vacant").strip().lower()
-    status = STATUS_ALIASES.get(raw_status)
-    if status is None:
-        problems.append(f"status {raw_status!r} is not one of vacant, let, opened")
-    vacant_since, error = _date(first(props, "vacant_since", "vacant_depuis"), "vacant_since")
-    if error:
-        problems.append(error)
-    manager_email = first(props, "manager", "manager_email", "gestionnaire")
-    manager_id = None
-    if manager_email:
-        manager_id = managers.get(str(manager_email).strip().lower())
-        if manager_id is None:
-            problems.append(f"manager {manager_email!r} has no account")
-    if problems:
-        return "; ".join(problems)
-    street_name = first(props, "street", "street_name", "rue", "voie", "straat")
-    if not street_name:
-        # "12 Rue de Crimée" → "Rue de Crimée": house numbers lead in French and Dutch alike.
-        street_name = str(address).lstrip("0123456789 ,-bisterBISTER").strip() or str(address)
-    return {
-        "ref": str(ref),
-        "address": str(address).strip(),
-        "street_name": str(street_name).strip(),
-        "lat": point[0],
-        "lon": point[1],
-        "surface_m2": surface,
-        "rent_eur_month": round(rent) if rent is not None else None,
-        "status": status,
-        "vacant_since": vacant_since,
-        "manager_id": manager_id,
-    }
-
-
-def import_premises(
-    session: Session, records: list[Record], progress: ProgressFn | None = None, source: str = ""
-) -> ImportReport:
-    """Create or update premises by their ref, linking each to its street; all or nothing."""
-    managers = {
-        email.lower(): user_id for email, user_id in session.execute(select(User.email, User.id))
-    }
-    report = ImportReport()
-    rows = check_rows(
-        records, lambda record: _premise_row(record, managers), report, progress, source
-    )
-    locator = cached_street_locator(session)
-    for fields in rows:
-        fields["street_id"] = locator.locate(fields["lat"], fields["lon"], fields["street_name"])
-    upsert_by_ref(session, Premise, rows, report)
-    session.commit()
-    return report
 
 
 def premises_with_demand(

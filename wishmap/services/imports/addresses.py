@@ -172,9 +172,16 @@ _GLUED_KEYS = {
     "gracht": "gr",
     "gr": "gr",
 }
-# Words that only join a name together: "Rue de la Villette" and "Rue Villette" are not the
-# same street in Paris, so articles are kept; only the first word "rue" may be abbreviated "r".
+# Only as the first word is "r" the abbreviation of "rue".
 _FIRST_WORD_KEYS = {"r": "rue"}
+# Articles and prepositions that addresses often leave out ("39 avenue Laumière" for Avenue de
+# Laumière). They stay in street_key; loose_street_key drops them, for a second try near the point.
+_LINKING_WORDS = frozenset(
+    {
+        *("de", "du", "des", "la", "le", "les", "l", "d", "van", "der", "den", "het", "t"),
+        *("op", "aan", "of", "the", "di", "del", "della", "da", "do", "dos", "das"),
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -209,3 +216,8 @@ def street_key(name: str | None) -> str:
             word = word[: glued.start()] + _GLUED_KEYS[glued.group(1)]
         keys.append(word)
     return " ".join(keys)
+
+
+def loose_street_key(name: str | None) -> str:
+    """Return street_key without articles and prepositions ("de", "la", "van", "of"…)."""
+    return " ".join(word for word in street_key(name).split() if word not in _LINKING_WORDS)

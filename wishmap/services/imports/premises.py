@@ -1,0 +1,221 @@
+"""Importing premises from a city's register (CSV or GeoJSON), unedited.
+
+Every premise needs a status. A file without a status column is refused unless --status
+gives one (for every row without its own): importing a register of occupied shops as vacant
+would put them all on the public map. Status words are read in several languages
+(vocabulary.py); OpenStreetMap's shop=vacant / disused:shop=* say "vacant" on their own.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wishmap.models import Premise, User
+from wishmap.services.importing import (
+    ImportFailed,
+    ImportReport,
+    ProgressFn,
+    Record,
+    RowError,
+    RowOutcome,
+    Skip,
+    check_rows,
+    first,
+    upsert_by_ref,
+)
+from wishmap.services.imports.addresses import split_address
+from wishmap.services.imports.points import Area, _float, record_point
+from wishmap.services.imports.street_match import (
+    DEFAULT_MAX_STREET_DISTANCE_M,
+    link_streets,
+)
+from wishmap.services.imports.vocabulary import (
+    STATUSES,
+    known_words,
+    status_for,
+    status_from_osm_tags,
+)
+
+REF_FIELDS = ("ref", "id", "@id", "osm_id", "reference", "external_id", "identifiant")
+ADDRESS_FIELDS = ("address", "adresse", "adres", "addr:full", "adresse_complete")
+STREET_FIELDS = ("street", "street_name", "rue", "voie", "straat", "addr:street")
+STATUS_FIELDS = ("status", "statut", "état", "etat", "toestand", "status_code")
+
+
+def _number(value: Any, what: str, *, positive: bool = False) -> tuple[float | None, str]:
+    if value in (None, ""):
+        return None, ""
+    try:
+        number = _float(value)
+    except ValueError:
+        return None, f"{what} {value!r} is not a number"
+    if not math.isfinite(number):
+        return None, f"{what} {value!r} is not a finite number"
+    if positive and number <= 0:
+        return None, f"{what} must be greater than 0, got {value!r}"
+    if number < 0:
+        return None, f"{what} must not be negative, got {value!r}"
+    return number, ""
+
+
+def _date(value: Any, what: str) -> tuple[date | None, str]:
+    if value in (None, ""):
+        return None, ""
+    try:
+        return date.fromisoformat(str(value)[:10]), ""
+    except ValueError:
+        return None, f"{what} {value!r} is not a date (YYYY-MM-DD)"
+
+
+def _status(props: dict[str, Any], default: str | None) -> tuple[str | None, str]:
+    raw = first(props, *STATUS_FIELDS)
+    if raw is None:
+        status = status_from_osm_tags(props) or default
+        return status, "" if status else "has no status (give --status for rows without one)"
+    status = status_for(raw)
+    if status is None:
+        return None, (
+            f"status {str(raw).strip()!r} is not one of {', '.join(STATUSES)} nor a word for "
+            f"them (e.g. {known_words('vacant', 3)}; {known_words('let', 3)}); map it with "
+            f"--map-value status:{str(raw).strip()}=let"
+        )
+    return status, ""
+
+
+def _address(props: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Return (the address as written, its street name) from an address or addr:* columns."""
+    address = first(props, *ADDRESS_FIELDS)
+    street = first(props, *STREET_FIELDS)
+    if address is None and first(props, "addr:street"):
+        # OpenStreetMap: addr:housenumber + addr:street, no one-line address.
+        number = first(props, "addr:housenumber")
+        address = f"{number} {props['addr:street']}" if number else str(props["addr:street"])
+    if address is not None and not street:
+        street = split_address(str(address)).street or None
+    return (str(address).strip() if address is not None else None), (
+        str(street).strip() if street else None
+    )
+
+
+def _premise_row(
+    record: Record, managers: dict[str, int], status_default: str | None, within: Area | None
+) -> RowOutcome:
+    problems: list[str] = []
+    props = record.props
+    point, error, _note = record_point(record)
+    if error:
+        problems.append(error)
+    elif within is not None and point is not None and not within.covers(*point):
+        return Skip("outside the area")
+    ref = first(props, *REF_FIELDS)
+    if ref is None:
+        problems.append("has no ref/id")
+    address, street_name = _address(props)
+    if not address:
+        problems.append("has no address")
+    surface, error = _number(
+        first(props, "surface_m2", "surface", "oppervlakte_m2", "oppervlakte", "m2"),
+        "surface",
+        positive=True,
+    )
+    if error:
+        problems.append(error)
+    rent, error = _number(first(props, "rent_eur_month", "rent", "loyer", "huur"), "rent")
+    if error:
+        problems.append(error)
+    status, error = _status(props, status_default)
+    if error:
+        problems.append(error)
+    vacant_since, error = _date(first(props, "vacant_since", "vacant_depuis"), "vacant_since")
+    if error:
+        problems.append(error)
+    manager_email = first(props, "manager", "manager_email", "gestionnaire")
+    manager_id = None
+    if manager_email:
+        manager_id = managers.get(str(manager_email).strip().lower())
+        if manager_id is None:
+            problems.append(f"manager {manager_email!r} has no account")
+    if problems or point is None:
+        return "; ".join(problems)
+    return {
+        "ref": str(ref),
+        "address": str(address),
+        "street_name": street_name or str(address),
+        "lat": point[0],
+        "lon": point[1],
+        "surface_m2": surface,
+        "rent_eur_month": round(rent) if rent is not None else None,
+        "status": status,
+        "vacant_since": vacant_since,
+        "manager_id": manager_id,
+    }
+
+
+def _has_status(records: list[Record]) -> bool:
+    """Return whether any record has a status column or OpenStreetMap's vacancy tags."""
+    names = {name.lower() for name in STATUS_FIELDS}
+    return any(
+        names & {str(key).lower() for key in record.props} or status_from_osm_tags(record.props)
+        for record in records
+    )
+
+
+def import_premises(
+    session: Session,
+    records: list[Record],
+    progress: ProgressFn | None = None,
+    source: str = "",
+    *,
+    status: str | None = None,
+    within: Any = None,
+    max_street_distance_m: float = DEFAULT_MAX_STREET_DISTANCE_M,
+) -> ImportReport:
+    """Create or update premises by their ref, linking each to its street; all or nothing.
+
+    status: the status of rows that give none (required when the file has no status column).
+    within: a shapely area; premises outside it are skipped and counted. A premise farther
+    than max_street_distance_m from every street is imported without a street and counted.
+    """
+    if status is not None and status not in STATUSES:
+        raise ImportFailed(
+            [RowError("--status", f"expected one of {', '.join(STATUSES)}, got {status!r}")],
+            source,
+        )
+    if status is None and records and not _has_status(records):
+        raise ImportFailed(
+            [
+                RowError(
+                    "file",
+                    f"has no status column (looked for {', '.join(STATUS_FIELDS[:4])}): add "
+                    "one, name yours with --map-column COLUMN=status, or give every row's "
+                    "status with --status vacant|let|opened",
+                )
+            ],
+            source,
+        )
+    managers = {
+        email.lower(): user_id for email, user_id in session.execute(select(User.email, User.id))
+    }
+    area = Area(within) if within is not None else None
+    report = ImportReport()
+    rows = check_rows(
+        records,
+        lambda record: _premise_row(record, managers, status, area),
+        report,
+        progress,
+        source,
+    )
+    names = [fields["street_name"] for fields in rows]
+    matches = link_streets(session, rows, names, report, "premise", max_street_distance_m)
+    for fields, found in zip(rows, matches, strict=True):
+        if found.how == "name":
+            # The street's own spelling, so "RUE DE L'OURCQ" and "rue de l'ourcq" list as one.
+            fields["street_name"] = found.name
+    upsert_by_ref(session, Premise, rows, report)
+    session.commit()
+    return report
