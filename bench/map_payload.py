@@ -26,6 +26,7 @@ from wishmap import ROOT, create_app, db
 from wishmap.db import Base
 from wishmap.models import User, Wish
 from wishmap.services.demo import load_demo
+from wishmap.services.extent import data_extent
 
 TILE = 256
 # Left panel width on a desktop (CSS: 21rem); on a phone the map spans the screen's width.
@@ -119,7 +120,11 @@ def main() -> None:
             loaded = time.monotonic() - started
             print(f"database: {url.split(':')[0]}, {total:,} wishes ({loaded:.0f} s to load)")
         client = app.test_client()
-        lat, lon = app.config["MAP_CENTER"]
+        with app.app_context():
+            # The view a visitor opens on: the configured centre, or the demo's middle.
+            extent = data_extent(db.session())
+            lat, lon = app.config["MAP_CENTER"] or extent.center
+            db.close_session()
         zoom = app.config["MAP_ZOOM"]
         page = client.get("/").data
         zipped_page = len(gzip.compress(page))

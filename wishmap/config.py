@@ -19,8 +19,9 @@ class Defaults:
     # Leaflet tiles; the demo and tests may point this elsewhere (or at nothing offline).
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
-    # Shown when the database has no premises yet.
-    MAP_CENTER = (48.8839, 2.3823)
+    # "lat,lon" and the zoom the maps open at. Left empty, the maps fit the imported premises
+    # (or streets) instead, so a city needs to set nothing (services/extent.py).
+    MAP_CENTER: tuple[float, ...] = ()
     MAP_ZOOM = 15
     WISH_QUOTA = 10
     # Side of the public demand grid's cells in metres; never below 100 (privacy of free wishes).

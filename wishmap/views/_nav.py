@@ -8,7 +8,9 @@ import folium
 from flask import current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
+from wishmap import db
 from wishmap.maps import base_map
+from wishmap.services.extent import MAX_FIT_ZOOM, WORLD_CENTER, WORLD_ZOOM, data_extent
 
 
 def safe_path(target: str | None, fallback: str) -> str:
@@ -44,12 +46,22 @@ def json_error(message: str, status: int = 400) -> tuple[Response, int]:
 
 
 def configured_base_map() -> folium.Map:
-    """Return an empty map set up from the app's config: centre, zoom, tiles, local Leaflet."""
+    """Return an empty map set up from the app's config: tiles, local Leaflet, and the view.
+
+    The view is WISHMAP_MAP_CENTER and MAP_ZOOM when set, or else fits the imported data.
+    """
     config = current_app.config
-    return base_map(
-        center=config["MAP_CENTER"],
-        zoom=config["MAP_ZOOM"],
+    center, zoom = config["MAP_CENTER"], config["MAP_ZOOM"]
+    extent = None if center else data_extent(db.session())
+    if not center:
+        center, zoom = (extent.center, zoom) if extent else (WORLD_CENTER, WORLD_ZOOM)
+    fmap = base_map(
+        center=center,
+        zoom=zoom,
         tile_url=config["TILE_URL"],
         attribution=config["TILE_ATTRIBUTION"],
         static_url=lambda path: url_for("static", filename=path),
     )
+    if extent is not None:
+        fmap.fit_bounds(extent.corners(), padding=(12, 12), max_zoom=MAX_FIT_ZOOM)
+    return fmap

@@ -17,6 +17,7 @@ from wishmap.services.demand import (
     premise_points,
     type_ids,
 )
+from wishmap.services.extent import grid_latitude
 from wishmap.services.premises import find_places, premise_demand
 from wishmap.services.shop_types import list_shop_types
 from wishmap.services.streets import streets_in_view
@@ -70,7 +71,7 @@ def demand_geojson() -> Response | tuple[Response, int]:
         ids = type_ids(session, request.args.get("type"), request.args.get("group"))
     except DemandError as error:
         return json_error(str(error))
-    lat0 = current_app.config["MAP_CENTER"][0]
+    lat0 = grid_latitude(session, current_app.config["MAP_CENTER"])
     size = cell_size(bbox, lat0, float(current_app.config["DEMAND_CELL_M"]))
     return _geojson(cell_features(demand_cells(session, bbox, size, lat0, ids), size))
 
