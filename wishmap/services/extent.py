@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wishmap.models import Premise, Street
+from wishmap.services.caching import cached_per_database
 
 # With no data at all the map shows the world, zoomed out: there is nothing to centre on yet.
 WORLD_CENTER = (20.0, 0.0)
@@ -34,13 +36,29 @@ class Extent:
         return [[self.south, self.west], [self.north, self.east]]
 
 
-def data_extent(session: Session) -> Extent | None:
-    """Return the bounds of every premise, else of every street, else None (empty database).
+def _newest_rows(session: Session) -> Any:
+    # Two primary-key lookups: an import adds rows (a new highest id), and a database emptied
+    # and filled again reuses ids but not places. 0.9 ms where the extent itself takes 45 ms
+    # over 50,000 premises on SQLite (min/max of unindexed columns scan the table).
+    premise = session.execute(
+        select(Premise.id, Premise.lat, Premise.lon).order_by(Premise.id.desc()).limit(1)
+    ).first()
+    street = session.execute(
+        select(Street.id, Street.min_lat, Street.min_lon).order_by(Street.id.desc()).limit(1)
+    ).first()
+    return tuple(premise or ()), tuple(street or ())
 
-    One aggregate over the premises table per map page: a city holds thousands of premises,
-    not millions, and an import from another process shows at the next page without any cache
-    to refresh.
+
+def data_extent(session: Session) -> Extent | None:
+    """Return the bounds of the premises, else of the streets, else None (an empty database).
+
+    Kept per process and database, computed again once premises or streets were added or
+    replaced, from this process or another (a CLI import beside the running server).
     """
+    return cached_per_database(session, "extent", _newest_rows, _compute_extent)
+
+
+def _compute_extent(session: Session) -> Extent | None:
     south, west, north, east = session.execute(
         select(
             func.min(Premise.lat),
