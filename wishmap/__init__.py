@@ -17,6 +17,7 @@ from wishmap.views import insights as insight_views
 from wishmap.views import language as language_views
 from wishmap.views import map as map_views
 from wishmap.views import me as me_views
+from wishmap.views import portfolio as portfolio_views
 from wishmap.views import premises as premise_views
 from wishmap.views import reports as report_views
 from wishmap.views import statistics as statistics_views
@@ -36,6 +37,7 @@ BLUEPRINTS = [
     report_views.bp,
     admin_views.bp,
     insight_views.bp,
+    portfolio_views.bp,
     statistics_views.bp,
 ]
 
