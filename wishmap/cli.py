@@ -13,7 +13,13 @@ from flask import Flask, current_app
 
 from wishmap import db
 from wishmap.account_commands import ACCOUNT_COMMANDS
-from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn, read_records
+from wishmap.import_options import (
+    area_options,
+    load_import_file,
+    reading_options,
+    street_distance_option,
+)
+from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn
 
 
 def _progress(label: str) -> ProgressFn:
@@ -31,16 +37,31 @@ def _progress(label: str) -> ProgressFn:
 
 
 def _run_import(
-    label: str, path: Path, fmt: str | None, importer: Callable[..., ImportReport], **options: Any
+    label: str,
+    path: Path,
+    fmt: str | None,
+    importer: Callable[..., ImportReport],
+    reading: dict[str, Any] | None = None,
+    filter_within: bool = False,
+    **options: Any,
 ) -> None:
     """Upgrade the schema, read path, call importer(session, records, ...) and report.
 
-    Exits 1, having changed nothing, when the file or any of its rows is bad.
+    reading: the shared options (import_options.py). The --within area goes to the importer
+    as `within`, or, with filter_within, leaves out the rows outside it before the importer.
+    Exits 1, having changed nothing, when an option, the file or any of its rows is bad.
     """
+    from wishmap.services.imports.points import records_within
+
     _ensure_schema()
     try:
-        records = read_records(path, fmt)
+        records, within = load_import_file(path, fmt, **(reading or {}))
         click.echo(f"{label}: {len(records)} rows in {path}", err=True)
+        if within is not None and filter_within:
+            records, outside = records_within(records, within)
+            click.echo(f"{label}: {outside} rows outside the area left out", err=True)
+        elif within is not None:
+            options["within"] = within
         report = importer(
             db.session(), records, progress=_progress(label), source=str(path), **options
         )
@@ -48,6 +69,10 @@ def _run_import(
         click.echo(str(failure), err=True)
         sys.exit(1)
     click.echo(f"{label}: {report.summary()}")
+    for line in report.details():
+        click.echo(line, err=True)
+    for warning in report.warnings:
+        click.echo(f"{label}: warning: {warning}", err=True)
 
 
 def _ensure_schema() -> None:
@@ -125,8 +150,9 @@ FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_
     metavar="FIELD=VALUE",
     help="With --within: use only the areas whose FIELD equals VALUE (e.g. c_ar=19).",
 )
+@reading_options
 def import_streets_command(
-    path: Path, fmt: str | None, within_path: Path | None, where: str | None
+    path: Path, fmt: str | None, within_path: Path | None, where: str | None, **reading: Any
 ) -> None:
     """Import or update streets (LineString/MultiLineString GeoJSON) by their id."""
     from wishmap.services.streets import area_from_file, import_streets
@@ -136,28 +162,66 @@ def import_streets_command(
     except ImportFailed as failure:
         click.echo(str(failure), err=True)
         sys.exit(1)
-    _run_import("streets", path, fmt, import_streets, within=within)
+    _run_import("streets", path, fmt, import_streets, reading, within=within)
 
 
 @click.command("import-premises")
 @FILE
 @FORMAT
-def import_premises_command(path: Path, fmt: str | None) -> None:
-    """Import or update premises (CSV or GeoJSON points) by their ref."""
+@click.option(
+    "--status",
+    type=click.Choice(["vacant", "let", "opened"]),
+    help="Status of every row that gives none; required when the file has no status column.",
+)
+@street_distance_option
+@area_options("premises")
+@reading_options
+def import_premises_command(
+    path: Path, fmt: str | None, status: str | None, max_street_distance_m: float, **reading: Any
+) -> None:
+    """Import or update premises (CSV, or GeoJSON points or building outlines) by their ref.
+
+    Status words in English, French, Dutch, German… are understood (vide, leeg, occupé,
+    verhuurd, leased…); --map-value or --mapping reads any other.
+    """
     from wishmap.services.premises import import_premises
 
-    _run_import("premises", path, fmt, import_premises)
+    _run_import(
+        "premises",
+        path,
+        fmt,
+        import_premises,
+        reading,
+        status=status,
+        max_street_distance_m=max_street_distance_m,
+    )
 
 
 @click.command("import-shops")
 @FILE
 @FORMAT
 @click.option("--skip-unknown", is_flag=True, help="Skip shops whose category maps to no type.")
-def import_shops_command(path: Path, fmt: str | None, skip_unknown: bool) -> None:
-    """Import or update existing shops (OSM-style tags or a category column) by their id."""
+@street_distance_option
+@area_options("shops")
+@reading_options
+def import_shops_command(
+    path: Path, fmt: str | None, skip_unknown: bool, max_street_distance_m: float, **reading: Any
+) -> None:
+    """Import or update existing shops (OSM-style tags or a category column) by their id.
+
+    GeoJSON points or building outlines, or CSV with lat/lon (latitude/longitude) columns.
+    """
     from wishmap.services.shops import import_shops
 
-    _run_import("shops", path, fmt, import_shops, skip_unknown=skip_unknown)
+    _run_import(
+        "shops",
+        path,
+        fmt,
+        import_shops,
+        reading,
+        skip_unknown=skip_unknown,
+        max_street_distance_m=max_street_distance_m,
+    )
 
 
 @click.command("import-wishes")
@@ -169,13 +233,19 @@ def import_shops_command(path: Path, fmt: str | None, skip_unknown: bool) -> Non
     help="Survey the respondent ids belong to (default: the file's name without extension); "
     "the same id in the same campaign is the same resident on every import.",
 )
-def import_wishes_command(path: Path, fmt: str | None, campaign: str | None) -> None:
+@area_options("wishes")
+@reading_options
+def import_wishes_command(
+    path: Path, fmt: str | None, campaign: str | None, **reading: Any
+) -> None:
     """Import wishes collected elsewhere: a resident's e-mail (an account) or a respondent id
     (a paper form number, an anonymised id: a resident without login, made once), a shop
     type, and a premise ref or a point."""
     from wishmap.services.wishes import import_wishes
 
-    _run_import("wishes", path, fmt, import_wishes, campaign=campaign)
+    # Wishes on a premise (no point of their own) are kept: their premise was imported
+    # --within the same area.
+    _run_import("wishes", path, fmt, import_wishes, reading, filter_within=True, campaign=campaign)
 
 
 @click.command("import-districts")
@@ -191,10 +261,24 @@ def import_wishes_command(path: Path, fmt: str | None, campaign: str | None) -> 
 @click.option(
     "--where",
     metavar="FIELD=VALUE",
-    help="Import only the features whose FIELD equals VALUE (e.g. c_ar=19).",
+    help="Import only the features whose FIELD equals VALUE (e.g. c_ar=19); with --within, "
+    "picks the areas instead.",
 )
+@click.option(
+    "--within",
+    "within_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GeoJSON of areas; only districts lying inside them are imported.",
+)
+@reading_options
 def import_districts_command(
-    path: Path, level: str, name_field: str | None, ref_field: str | None, where: str | None
+    path: Path,
+    level: str,
+    name_field: str | None,
+    ref_field: str | None,
+    where: str | None,
+    within_path: Path | None,
+    **reading: Any,
 ) -> None:
     """Import or update districts (Polygon/MultiPolygon GeoJSON) by level and id.
 
@@ -202,15 +286,18 @@ def import_districts_command(
     """
     from wishmap.services.districts import import_districts
 
+    if within_path:
+        reading.update(within_path=within_path, where=where)
     _run_import(
         f"districts ({level})",
         path,
         "geojson",
         import_districts,
+        reading,
         level=level,
         name_field=name_field,
         ref_field=ref_field,
-        where=where,
+        where=None if within_path else where,
     )
 
 

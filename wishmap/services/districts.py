@@ -59,6 +59,7 @@ def _district_row(
     name_field: str | None,
     ref_field: str | None,
     where: tuple[str, str] | None,
+    within: Any = None,
 ) -> RowOutcome:
     props = record.props
     if where is not None and str(first(props, where[0])) != where[1]:
@@ -71,6 +72,10 @@ def _district_row(
     area = shape(geometry)
     if not area.is_valid:
         return f"the polygon is not valid: {shapely.is_valid_reason(area)}"
+    # A district lies within an area by a point inside it: neighbours that only share a
+    # border with the area touch it but are not part of it.
+    if within is not None and not within.covers(area.representative_point()):
+        return Skip("outside the area")
     name = first(props, name_field) if name_field else first(props, *NAME_FIELDS)
     ref = first(props, ref_field) if ref_field else first(props, *REF_FIELDS)
     if not name:
@@ -99,10 +104,13 @@ def import_districts(
     where: str | None = None,
     progress: ProgressFn | None = None,
     source: str = "",
+    within: Any = None,
 ) -> ImportReport:
     """Create or update districts of one level by ref, then re-assign every wish; all or nothing.
 
-    Commits once, so the districts and the wishes' districts land together.
+    where: FIELD=VALUE the features must have; within: a shapely area the districts must lie
+    in (by a point inside each). Commits once, so the districts and the wishes' districts land
+    together.
     """
     level = level.strip().lower()
     if not level or len(level) > 40:
@@ -111,13 +119,15 @@ def import_districts(
     report = ImportReport()
     rows = check_rows(
         records,
-        lambda record: _district_row(record, level, name_field, ref_field, condition),
+        lambda record: _district_row(record, level, name_field, ref_field, condition, within),
         report,
         progress,
         source,
     )
     if condition is not None and not rows:
         raise ImportFailed([RowError("--where", f"no feature has {where}")], source)
+    if within is not None and not rows:
+        raise ImportFailed([RowError("--within", "no district lies in the area")], source)
     upsert_by_ref(session, District, rows, report, scope=District.level == level)
     session.flush()
     forget_locator(session)

@@ -77,3 +77,18 @@ class Area:
     def covers(self, lat: float, lon: float) -> bool:
         """Return whether the point lies in the area or on its border."""
         return bool(self.geometry.covers(Point(lon, lat)))
+
+
+def records_within(records: list[Record], area: BaseGeometry) -> tuple[list[Record], int]:
+    """Return the records whose position lies in area, and how many were left out.
+
+    Records without a readable position are kept: their importer names the problem (or, for a
+    wish on a premise, finds the position through the premise).
+    """
+    inside = Area(area)
+    kept = []
+    for record in records:
+        point, _error, _note = record_point(record)
+        if point is None or inside.covers(*point):
+            kept.append(record)
+    return kept, len(records) - len(kept)
