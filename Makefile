@@ -36,7 +36,10 @@ demo: install
 	$(FLASK) demo --seed 42 --reset
 
 ## test: install the test dependencies and run the whole suite on SQLite and PostgreSQL
+# .ci/test-deps installs the Debian packages of .ci/debian-packages when run as root (else it
+# stops at once with the command to run) and checks that PostgreSQL answers.
 test: install-test
+	VENV=$(VENV) .ci/test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
