@@ -13,6 +13,7 @@ from wishmap.config import Defaults, from_environment, instance_secret_key, sqli
 from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
 from wishmap.views import claims as claim_views
+from wishmap.views import exclusions as exclusion_views
 from wishmap.views import insights as insight_views
 from wishmap.views import language as language_views
 from wishmap.views import map as map_views
@@ -34,6 +35,7 @@ BLUEPRINTS = [
     me_views.bp,
     language_views.bp,
     claim_views.bp,
+    exclusion_views.bp,
     report_views.bp,
     admin_views.bp,
     insight_views.bp,

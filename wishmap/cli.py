@@ -385,5 +385,8 @@ COMMANDS = [
 
 def init_app(app: Flask) -> None:
     """Register every command on app."""
-    for command in COMMANDS:
+    # Imported here, not at the top: zoning_commands reuses this module's import helpers.
+    from wishmap.zoning_commands import ZONING_COMMANDS
+
+    for command in [*COMMANDS, *ZONING_COMMANDS]:
         app.cli.add_command(command)

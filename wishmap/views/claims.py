@@ -10,7 +10,14 @@ from wishmap import db
 from wishmap.account_forms import ClaimForm
 from wishmap.models import Role
 from wishmap.security import roles
-from wishmap.services.claims import ClaimError, ClaimForbidden, claim_board, claim_premise
+from wishmap.services.claims import (
+    ClaimError,
+    ClaimForbidden,
+    ClaimNotFound,
+    claim_board,
+    claim_premise,
+    claim_premise_by_id,
+)
 from wishmap.services.claims import decide_claim as decide_claim_service
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -44,6 +51,22 @@ def create() -> tuple[str, int] | Response:
             flash(_("Your claim is filed; you will manage the premise once it is approved."))
             return redirect(url_for("claims.index"))
     return _board(form, 400)
+
+
+@bp.post("/premises/<int:premise_id>")
+@roles(Role.OWNER, Role.AGENCY)
+def claim_from_page(premise_id: int) -> Response | tuple[str, int]:
+    """Claim the premise whose page the button is on ("I manage this premise")."""
+    try:
+        claim_premise_by_id(db.session(), current_user, premise_id)
+    except ClaimForbidden as error:
+        abort(403, description=str(error))
+    except ClaimNotFound:
+        abort(404)
+    except ClaimError as error:
+        return render_template("wishes/refused.html", message=str(error)), 400
+    flash(_("Your claim is filed; you will manage the premise once it is approved."))
+    return redirect(url_for("premises.show", premise_id=premise_id), code=303)
 
 
 @bp.post("/<int:claim_id>/decision")

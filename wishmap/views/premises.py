@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from wishmap import db
 from wishmap.models import Role
 from wishmap.security import public, roles
+from wishmap.services.claims import claim_state
 from wishmap.services.outcomes import (
     OutcomeError,
     OutcomeRefused,
@@ -21,6 +22,7 @@ from wishmap.services.outcomes import (
 from wishmap.services.premises import premise_demand, premises_with_demand
 from wishmap.services.shop_types import list_shop_types, shop_type_by_code
 from wishmap.services.wishes import active_wish_count, user_types_at
+from wishmap.services.zoning import premise_protection
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
 
@@ -59,6 +61,10 @@ def show(premise_id: int) -> str:
         may_record=current_user.is_authenticated
         and may_record_outcome(current_user, demand.premise),
         today=date.today().isoformat(),
+        protection=premise_protection(session, demand.premise),
+        claim=claim_state(session, current_user, demand.premise)
+        if current_user.is_authenticated
+        else None,
     )
 
 

@@ -40,6 +40,7 @@ from wishmap.services.imports.vocabulary import (
     status_for,
     status_from_osm_tags,
 )
+from wishmap.services.zoning import link_premises
 
 REF_FIELDS = ("ref", "id", "@id", "osm_id", "reference", "external_id", "identifiant")
 ADDRESS_FIELDS = ("address", "adresse", "adres", "addr:full", "adresse_complete")
@@ -217,5 +218,8 @@ def import_premises(
             # The street's own spelling, so "RUE DE L'OURCQ" and "rue de l'ourcq" list as one.
             fields["street_name"] = found.name
     upsert_by_ref(session, Premise, rows, report)
+    session.flush()
+    # Their protected frontages (zoning) land with the premises, as one transaction.
+    link_premises(session)
     session.commit()
     return report
