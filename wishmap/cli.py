@@ -19,6 +19,7 @@ from wishmap.import_options import (
     reading_options,
     street_distance_option,
 )
+from wishmap.osm_commands import OSM_COMMANDS
 from wishmap.services.importing import ImportFailed, ImportReport, ProgressFn
 
 
@@ -380,6 +381,7 @@ COMMANDS = [
     import_districts_command,
     assign_districts_command,
     *ACCOUNT_COMMANDS,
+    *OSM_COMMANDS,
 ]
 
 
