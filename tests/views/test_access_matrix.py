@@ -80,7 +80,6 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # matching reports
     "insights.index": only("owner", "agency", "officer"),
     "insights.premise": only("owner", "agency", "officer"),
-    "insights.match": only("owner", "agency", "officer"),
     "insights.premise_pdf": only("owner", "agency", "officer"),
     "insights.reports_zip": only("owner", "agency", "officer"),
     # statistics and exports for city officers
@@ -96,7 +95,6 @@ EXPECTED: dict[str, str | frozenset[str]] = {
 OBJECT_CHECKED = {
     "premises.outcome",
     "insights.premise",
-    "insights.match",
     "insights.premise_pdf",
 }
 

@@ -1,14 +1,24 @@
-"""Matching reports: who may read them, what they show, tenant ranking from the form."""
+"""Premise reports as pages, PDFs and a zip: who may read them, what they say, in which language."""
 
 from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
 from factories import make_premise, make_shop, make_street, make_user, make_wish
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
-from web import csrf_token, log_in
+from web import log_in
 
 from wishmap.services.analysis import run_analysis
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
@@ -19,19 +29,39 @@ def setup(session: Session) -> dict:
         session,
         manager_id=owner.id,
         street_id=street.id,
+        street_name="Rue du Four",
         address="3 Rue du Four",
         surface_m2=70,
         rent_eur_month=1800,
     )
     other = make_premise(session, street_id=street.id, address="5 Rue du Four")
+    # A bare premise: no surface, no rent, no date of vacancy.
+    bare = make_premise(
+        session,
+        manager_id=owner.id,
+        street_id=street.id,
+        address="7 Rue du Four",
+        surface_m2=None,
+        rent_eur_month=None,
+    )
     for index in range(8):
         make_wish(
-            session, premise=premise, code="bakery", frequency=("weekly", "monthly")[index % 2]
+            session,
+            premise=premise,
+            code="bakery",
+            frequency=("weekly", "monthly")[index % 2],
+            reason="Du pain frais le matin" if index == 0 else None,
         )
     make_wish(session, premise=premise, code="books")
-    make_shop(session, "books", lat=premise.lat, lon=premise.lon + 0.0004)
+    make_shop(session, "books", name="Librairie Papier", lat=premise.lat, lon=premise.lon + 0.0004)
     run_analysis(session)
-    return {"owner": owner, "premise": premise, "other": other}
+    return {"owner": owner, "premise": premise, "other": other, "bare": bare}
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the PDF's text with its line breaks and runs of spaces as single spaces."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 def test_manager_reads_the_report(client: FlaskClient, setup: dict) -> None:
@@ -39,63 +69,119 @@ def test_manager_reads_the_report(client: FlaskClient, setup: dict) -> None:
     page = client.get(f"/insights/premises/{setup['premise'].id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "3 Rue du Four" in text and "Bakery" in text
-    assert "8/100" not in text  # gap scores are relative, not raw counts
-    bakery_row = text[text.index("Bakery") : text.index("</tr>", text.index("Bakery"))]
-    assert "none within 400 m" in bakery_row and "4 / 4 / 0" in bakery_row
-    books_row = text[text.index("Bookshop") : text.index("</tr>", text.index("Bookshop"))]
-    assert "1 (nearest 29 m)" in books_row or "1 (nearest 30 m)" in books_row
-    listing = client.get("/insights/").get_data(as_text=True)
-    assert "3 Rue du Four" in listing and "5 Rue du Four" not in listing
+    assert "3 Rue du Four" in text
+    assert "What this street is missing: Bakery" in text
+    # Evidence: residents within walking distance, the trend, competitors, frequency.
+    assert "8 residents within walking distance (400 m) asked for it" in text
+    assert "No existing shop of this type within 400 m" in text
+    assert "weekly: 4, monthly: 4, now and then: 0" in text
+    assert "Du pain frais le matin" in text
+    books_row = text[text.index("Bookshop</th>") : text.index("</tr>", text.index("Bookshop</th>"))]
+    assert "nearest: Librairie Papier, 29 m" in books_row or "Librairie Papier, 30 m" in books_row
+    # Neither command lines nor raw statuses reach a landlord.
+    assert "flask" not in text and "--include-let" not in text
+    assert ">vacant<" not in text and " vacant " not in text
+    assert "Vacant" in text
+    # Leaflet map and its static twin for print.
+    assert "folium-map" in text and "report-map-svg" in text
+
+
+def test_missing_values_read_not_given(client: FlaskClient, setup: dict) -> None:
+    log_in(client, setup["owner"])
+    text = client.get(f"/insights/premises/{setup['bare'].id}").get_data(as_text=True)
+    assert "not given" in text
+    for wrong in (r"\bnan\b", "€0", r"\b0 €", r"\bNone\b"):
+        assert not re.search(wrong, text), wrong
+
+
+def test_without_analysis_the_page_says_so_in_plain_words(
+    client: FlaskClient, session: Session
+) -> None:
+    owner = make_user(session, role="owner")
+    premise = make_premise(session, manager_id=owner.id, address="9 Rue Neuve")
+    make_wish(session, premise=premise, code="florist")
+    log_in(client, owner)
+    text = client.get(f"/insights/premises/{premise.id}").get_data(as_text=True)
+    assert "The figures are being prepared" in text
+    assert "Florist: 1 resident" in text
+    assert "flask" not in text and "analyse" not in text
 
 
 def test_who_may_read(client: FlaskClient, session: Session, setup: dict) -> None:
-    url = f"/insights/premises/{setup['premise'].id}"
-    assert client.get(url).status_code == 302  # anonymous: to the login page
+    urls = [
+        f"/insights/premises/{setup['premise'].id}",
+        f"/insights/premises/{setup['premise'].id}/report.pdf",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302  # anonymous: to the login page
     log_in(client, make_user(session, role="owner"))
-    assert client.get(url).status_code == 403  # an owner of other premises
+    for url in urls:
+        assert client.get(url).status_code == 403  # an owner of other premises
     log_in(client, make_user(session, role="resident"))
-    assert client.get(url).status_code == 403
+    for url in [*urls, "/insights/reports.zip"]:
+        assert client.get(url).status_code == 403
     log_in(client, make_user(session, role="officer"))
-    assert client.get(url).status_code == 200
+    assert client.get(urls[0]).status_code == 200
     assert client.get("/insights/premises/999999").status_code == 404
+    assert client.get("/insights/premises/999999/report.pdf").status_code == 404
 
 
-def test_rank_candidates(client: FlaskClient, session: Session, setup: dict) -> None:
+def test_pdf_in_the_readers_language(client: FlaskClient, setup: dict) -> None:
     log_in(client, setup["owner"])
-    url = f"/insights/premises/{setup['premise'].id}"
-    form = {
-        "csrf_token": csrf_token(client, url),
-        "shop_type-0": "books",
-        "min_surface_m2-0": "30",
-        "max_surface_m2-0": "60",
-        "max_rent-0": "1500",
-        "shop_type-1": "bakery",
-        "name-1": "Boulangerie Martin",
-        "min_surface_m2-1": "50",
-        "max_surface_m2-1": "90",
-        "max_rent-1": "2000",
-    }
-    page = client.post(url, data=form)
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    first = text.index("Boulangerie Martin: gap")
-    assert first < text.index("Bookshop: gap")
-    assert "70 m² fits" in text
+    url = f"/insights/premises/{setup['premise'].id}/report.pdf"
+    english = client.get(url)
+    assert english.status_code == 200 and english.mimetype == "application/pdf"
+    assert "attachment" in english.headers["Content-Disposition"]
+    text = pdf_text(english.data)
+    assert "What this street is missing: Bakery" in text
+    assert "3 Rue du Four" in text and "Librairie Papier" in text
+    assert "Download PDF" not in text and "See the candidates" not in text
+    french = pdf_text(client.get(url, headers={"Accept-Language": "fr"}).data)
+    assert "Ce qui manque à cette rue : Boulangerie" in french
+    assert "What this street is missing" not in french
 
 
-def test_bad_candidate_is_a_400_with_reason(client: FlaskClient, setup: dict) -> None:
+@pytest.mark.sqlite_only
+def test_page_images_of_a_rendered_report(client: FlaskClient, setup: dict) -> None:
+    """Keep the PDF and its pages as PNG in test-artifacts/ for people to look at."""
     log_in(client, setup["owner"])
-    url = f"/insights/premises/{setup['premise'].id}"
-    form = {
-        "csrf_token": csrf_token(client, url),
-        "shop_type-0": "books",
-        "min_surface_m2-0": "big",
-        "max_surface_m2-0": "60",
-        "max_rent-0": "1500",
-    }
-    page = client.post(url, data=form)
-    assert page.status_code == 400
-    assert "candidate 1: surface and rent must be numbers" in page.get_data(as_text=True)
-    assert client.post(url, data={"csrf_token": csrf_token(client, url)}).status_code == 400
-    assert client.post(url, data={"shop_type-0": "books"}).status_code == 400  # no CSRF token
+    data = client.get(f"/insights/premises/{setup['premise'].id}/report.pdf").data
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "report.pdf"
+    target.write_bytes(data)
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: install poppler-utils (see .ci/run)"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "80", str(target), str(ARTIFACTS / "report-pdf-page")],
+        check=True,
+    )
+    pages = sorted(ARTIFACTS.glob("report-pdf-page-*.png"))
+    assert pages and all(page.stat().st_size > 5000 for page in pages)
+
+
+def test_download_all_reports(client: FlaskClient, session: Session, setup: dict) -> None:
+    log_in(client, setup["owner"])
+    response = client.get("/insights/reports.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = sorted(archive.namelist())
+    assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
+    texts = [pdf_text(archive.read(name)) for name in names]
+    assert any("3 Rue du Four" in text for text in texts)
+    assert any("7 Rue du Four" in text for text in texts)
+    assert not any("5 Rue du Four" in text for text in texts)  # not this owner's
+    log_in(client, make_user(session, role="owner"))
+    assert client.get("/insights/reports.zip").status_code == 404  # manages nothing
+
+
+def test_download_all_reports_is_capped(
+    client: FlaskClient, setup: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wishmap.services import report_pdf
+
+    monkeypatch.setattr(report_pdf, "MAX_REPORTS_PER_ZIP", 1)
+    log_in(client, setup["owner"])
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/insights/reports.zip").data))
+    names = archive.namelist()
+    assert names[0] == "README.txt" and len(names) == 2
+    assert "first 1 of your 2 premises" in archive.read("README.txt").decode()

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from analysis import TenantMatch
 from analysis.premise_demand import DemandParams
 from wishmap.models import (
     AnalysisRun,
@@ -29,12 +27,11 @@ from wishmap.models import (
     User,
 )
 from wishmap.models._types import utcnow
-from wishmap.services.analysis import latest_run, premise_gaps, rank_tenants
+from wishmap.services.analysis import latest_run, premise_gaps
 from wishmap.services.recommendations import forbidden_types
 from wishmap.services.report_surroundings import NearShop, Surroundings, TypeFigures, surroundings
 
 READERS_OF_ALL = {Role.OFFICER.value, Role.ADMIN.value}
-MAX_CANDIDATES = 8
 # Shop types listed as recommendations, and drawn on the report's map.
 LISTED_TYPES = 8
 MAPPED_TYPES = 3
@@ -104,7 +101,6 @@ class PremiseReport:
     live: list[tuple[ShopType, int]]  # residents within the radius per type (no run yet)
     today: date
     zoning: str | None = None  # the premise's zoning protection class, when a layer exists
-    matches: list[TenantMatch] = field(default_factory=list)
 
     @property
     def headline(self) -> GapLine | None:
@@ -232,42 +228,3 @@ def premise_report(
         today=now.date(),
         zoning=_zoning(session, premise),
     )
-
-
-def parse_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return the filled candidate rows as numbers, or raise ValueError naming the bad one."""
-    candidates = []
-    for number, row in enumerate(rows, start=1):
-        if not row.get("shop_type"):
-            continue
-        try:
-            values = {
-                key: float(str(row[key]).replace(",", "."))
-                for key in ("min_surface_m2", "max_surface_m2", "max_rent")
-            }
-        except (KeyError, ValueError):
-            raise ValueError(f"candidate {number}: surface and rent must be numbers") from None
-        if not 0 < values["min_surface_m2"] <= values["max_surface_m2"]:
-            raise ValueError(f"candidate {number}: the surface range is empty")
-        if values["max_rent"] < 0:
-            raise ValueError(f"candidate {number}: the rent budget is negative")
-        name = str(row.get("name") or "").strip()[:80] or None
-        candidates.append({"shop_type": row["shop_type"], "name": name, **values})
-    if not candidates:
-        raise ValueError("give at least one candidate with a shop type")
-    if len(candidates) > MAX_CANDIDATES:
-        raise ValueError(f"at most {MAX_CANDIDATES} candidates at a time")
-    return candidates
-
-
-def match_candidates(
-    session: Session,
-    user: User,
-    premise_id: int,
-    rows: list[dict[str, Any]],
-    grid: tuple[float, float] = (48.8839, 100.0),
-) -> PremiseReport:
-    """Return the report with the candidates ranked; raise ValueError for bad candidate rows."""
-    report = premise_report(session, user, premise_id, grid)
-    report.matches = rank_tenants(session, report.premise, parse_candidates(rows))
-    return report

@@ -12,42 +12,40 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
-    request,
     stream_with_context,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wishmap import db
 from wishmap.i18n import type_label
-from wishmap.maps import render_parts
+from wishmap.maps import base_map, render_parts
 from wishmap.models import Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import insights, report_pdf
 from wishmap.services.demand import MIN_CELL_M
+from wishmap.services.extent import grid_latitude
 from wishmap.services.report_map import add_report_layers, svg_map, svg_scores, type_colours
-from wishmap.services.shop_types import list_shop_types
-from wishmap.views._nav import configured_base_map
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 READERS = (Role.OWNER, Role.AGENCY, Role.OFFICER)
-CANDIDATE_ROWS = 4
 
 
 @bp.get("/")
 @roles(*READERS)
-def index() -> str:
-    """The premises whose reports the user may read."""
-    return render_template(
-        "insights/index.html", premises=insights.managed_premises(db.session(), current_user)
-    )
+def index() -> Response:
+    """The list of reports is the portfolio: premises ranked by demand, filtered, exported."""
+    return redirect(url_for("portfolio.index"))
 
 
 def _grid() -> tuple[float, float]:
     # The public map's demand grid: the report's map never shows finer cells than it does.
     config = current_app.config
-    return float(config["MAP_CENTER"][0]), max(float(config["DEMAND_CELL_M"]), MIN_CELL_M)
+    lat0 = grid_latitude(db.session(), config["MAP_CENTER"])
+    return lat0, max(float(config["DEMAND_CELL_M"]), MIN_CELL_M)
 
 
 def _report(premise_id: int) -> insights.PremiseReport:
@@ -77,7 +75,15 @@ def _figures(report: insights.PremiseReport) -> dict[str, Any]:
 
 
 def _live_map(report: insights.PremiseReport) -> dict[str, str]:
-    fmap = configured_base_map()
+    # Centred on the premise (and fitted to its surroundings below), not on the whole city.
+    config = current_app.config
+    fmap = base_map(
+        center=(report.premise.lat, report.premise.lon),
+        zoom=16,
+        tile_url=config["TILE_URL"],
+        attribution=config["TILE_ATTRIBUTION"],
+        static_url=lambda path: url_for("static", filename=path),
+    )
     labels = {line.shop_type.id: type_label(line.shop_type) for line in report.lines}
     add_report_layers(
         fmap,
@@ -94,31 +100,21 @@ def _live_map(report: insights.PremiseReport) -> dict[str, str]:
     return render_parts(fmap, csp_nonce())
 
 
-def candidates_endpoint() -> str | None:
-    """Return the endpoint of the tenant applications page for a premise, once it exists."""
-    for endpoint in ("applications.premise", "applications.for_premise", "candidates.premise"):
-        if endpoint in current_app.view_functions:
-            return endpoint
-    return None
+# The tenant applications page of a premise (views/applications.py).
+CANDIDATES_ENDPOINT = "applications.for_premise"
 
 
-def _render(
-    report: insights.PremiseReport,
-    error: str | None = None,
-    status: int = 200,
-    rows: list[dict] | None = None,
-) -> tuple[str, int]:
+def _render(report: insights.PremiseReport) -> str:
     return render_template(
         "insights/premise.html",
         report=report,
         printing=False,
         map=_live_map(report),
-        error=error,
-        candidates_endpoint=candidates_endpoint(),
-        shop_types=list_shop_types(db.session()),
-        rows=rows or [{} for _ in range(CANDIDATE_ROWS)],
+        candidates_endpoint=(
+            CANDIDATES_ENDPOINT if CANDIDATES_ENDPOINT in current_app.view_functions else None
+        ),
         **_figures(report),
-    ), status
+    )
 
 
 def _pdf(report: insights.PremiseReport) -> bytes:
@@ -136,7 +132,7 @@ def _filename(report: insights.PremiseReport) -> str:
 
 @bp.get("/premises/<int:premise_id>")
 @roles(*READERS)
-def premise(premise_id: int) -> tuple[str, int]:
+def premise(premise_id: int) -> str:
     """A premise's report: the headline recommendation, its evidence, a map, the figures."""
     return _render(_report(premise_id))
 
@@ -182,27 +178,3 @@ def reports_zip() -> Response:
         mimetype="application/zip",
         headers={"Content-Disposition": 'attachment; filename="wishmap-reports.zip"'},
     )
-
-
-@bp.post("/premises/<int:premise_id>")
-@roles(*READERS)
-def match(premise_id: int) -> tuple[str, int]:
-    """Rank tenant candidates for the premise."""
-    rows = [
-        {
-            key: request.form.get(f"{key}-{index}", "").strip()
-            for key in ("shop_type", "name", "min_surface_m2", "max_surface_m2", "max_rent")
-        }
-        for index in range(CANDIDATE_ROWS)
-    ]
-    session = db.session()
-    try:
-        return _render(
-            insights.match_candidates(session, current_user, premise_id, rows, _grid()), rows=rows
-        )
-    except insights.NotFound:
-        abort(404)
-    except insights.NotAllowed:
-        abort(403)
-    except ValueError as error:
-        return _render(_report(premise_id), error=str(error), status=400, rows=rows)
