@@ -363,3 +363,27 @@ def test_osm_style_premises_use_addr_tags_and_vacancy_tags(
     assert premises["node/1"].address == "12 Rue de Crimée"
     assert premises["node/1"].status == premises["node/2"].status == "vacant"
     assert premises["node/1"].street.name == "Rue de Crimée"
+
+
+def test_within_leaves_out_free_wishes_outside_the_area(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    from factories import make_user, shop_type
+
+    from wishmap.models import Wish
+
+    make_street(session, name="Rue de Crimée", coordinates=CRIMEE)
+    make_user(session, email="ana@example.org")
+    shop_type(session, "bakery")  # seeds the taxonomy
+    area = write(tmp_path, "arrondissements.geojson", json.dumps(AREA))
+    wishes = write(
+        tmp_path,
+        "wishes.csv",
+        "email,shop_type,lat,lon\n"
+        "ana@example.org,bakery,48.8851,2.3805\n"
+        "ana@example.org,butcher,48.8600,2.3805\n",
+    )
+    result = runner.invoke(args=["import-wishes", wishes, "--within", area, "--where", "c_ar=19"])
+    assert result.exit_code == 0, result.output
+    assert "wishes: 1 rows outside the area left out" in result.output
+    assert count(session, Wish) == 1
