@@ -12,6 +12,7 @@ from wishmap import auth, cli, db, i18n, limits, security
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
+from wishmap.views import applications as application_views
 from wishmap.views import claims as claim_views
 from wishmap.views import exclusions as exclusion_views
 from wishmap.views import insights as insight_views
@@ -39,6 +40,7 @@ BLUEPRINTS = [
     report_views.bp,
     admin_views.bp,
     insight_views.bp,
+    application_views.bp,
     portfolio_views.bp,
     statistics_views.bp,
 ]

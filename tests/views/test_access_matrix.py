@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import make_premise, make_user, make_wish
+from factories import make_premise, make_user, make_wish, shop_type
 from flask import Flask
 from sqlalchemy.orm import Session
 from web import csrf_token, log_in
 
 from wishmap.limits import limiter
-from wishmap.models import Claim, Report, Role
+from wishmap.models import Application, Claim, Report, Role
 from wishmap.security import AUTHENTICATED, PUBLIC, access_rule
 
 ANONYMOUS = "anonymous"
@@ -82,6 +82,13 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "insights.premise": only("owner", "agency", "officer"),
     "insights.premise_pdf": only("owner", "agency", "officer"),
     "insights.reports_zip": only("owner", "agency", "officer"),
+    # candidates who apply: a public form, managers read and decide
+    "applications.new": PUBLIC,
+    "applications.create": PUBLIC,
+    "applications.sent": PUBLIC,
+    "applications.verify": PUBLIC,
+    "applications.for_premise": only("owner", "agency", "officer"),
+    "applications.decide": only("owner", "agency"),
     # statistics and exports for city officers
     "statistics.index": only("officer"),
     "statistics.demand_map": only("officer"),
@@ -96,6 +103,8 @@ OBJECT_CHECKED = {
     "premises.outcome",
     "insights.premise",
     "insights.premise_pdf",
+    "applications.for_premise",
+    "applications.decide",
 }
 
 
@@ -124,6 +133,25 @@ def _allowed(rule: str | frozenset[str], identity: str) -> bool:
     return rule == AUTHENTICATED or identity in rule
 
 
+def _sample_application(session: Session, premise_id: int) -> int:
+    """A submitted application for the premise (candidates' routes take its id)."""
+    application = Application(
+        premise_id=premise_id,
+        business_name="Fournil",
+        shop_type_id=shop_type(session, "bakery").id,
+        min_surface_m2=40,
+        max_surface_m2=90,
+        max_rent=2000,
+        pitch="Bread.",
+        contact_name="Camille",
+        contact_email="camille@example.org",
+        status="submitted",
+    )
+    session.add(application)
+    session.commit()
+    return application.id
+
+
 def _sample_values(session: Session, users: dict[str, Any]) -> dict[str, Any]:
     """URL values for every converter the app uses, pointing at real rows."""
     agency = users["agency"]
@@ -140,6 +168,7 @@ def _sample_values(session: Session, users: dict[str, Any]) -> dict[str, Any]:
         "report_id": report.id,
         "claim_id": claim.id,
         "token": "no-such-token",
+        "application_id": _sample_application(session, premise.id),
         "filename": "css/wishmap.css",
     }
 

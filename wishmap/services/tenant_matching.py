@@ -72,7 +72,7 @@ class RankedTenant:
         return "; ".join(self.reason_parts)
 
 
-def _money(value: float) -> str:
+def money(value: float) -> str:
     """Return whole euros in the current locale's currency format (€1,800 / 1 800 €)."""
     locale = get_locale() or Locale.parse("en")
     pattern = locale.currency_formats["standard"].pattern.replace(".00", "")
@@ -149,23 +149,24 @@ def word_reason(ranked: RankedTenant) -> list[str]:
         parts.append(
             _(
                 "rent %(rent)s within budget %(budget)s",
-                rent=_money(r.rent),
-                budget=_money(r.budget),
+                rent=money(r.rent),
+                budget=money(r.budget),
             )
         )
     elif math.isinf(r.over_pct):
-        parts.append(_("rent %(rent)s, no rent budget given", rent=_money(r.rent)))
+        parts.append(_("rent %(rent)s, no rent budget given", rent=money(r.rent)))
     else:
         parts.append(
             _(
                 "rent %(rent)s is %(pct)s %% over budget %(budget)s",
-                rent=_money(r.rent),
+                rent=money(r.rent),
                 pct=_number(r.over_pct),
-                budget=_money(r.budget),
+                budget=money(r.budget),
             )
         )
     if ranked.not_allowed:
-        parts.append(_("not allowed here: %(reason)s", reason=ranked.not_allowed))
+        # recommendations.forbidden_types words it already, in the reader's language.
+        parts.append(ranked.not_allowed)
     return parts
 
 
