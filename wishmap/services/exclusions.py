@@ -66,7 +66,7 @@ def set_exclusions(session: Session, actor: User, codes: Iterable[str]) -> tuple
     """
     manager_id = _manager_id(actor)
     wanted_codes = {code.strip() for code in codes if code.strip()}
-    types = dict(session.execute(select(ShopType.code, ShopType.id)).tuples())
+    types = dict(session.execute(select(ShopType.code, ShopType.id)).all())
     unknown = sorted(wanted_codes - set(types))
     if unknown:
         raise ExclusionError(_("Unknown shop type: %(codes)s", codes=", ".join(unknown[:5])))

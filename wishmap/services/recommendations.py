@@ -30,7 +30,7 @@ def forbidden_types(session: Session, premise_ids: Iterable[int]) -> dict[int, d
         return {}
     result: dict[int, dict[int, str]] = {}
     language = current_language()
-    type_ids = dict(session.execute(select(ShopType.code, ShopType.id)).tuples())
+    type_ids = dict(session.execute(select(ShopType.code, ShopType.id)).all())
 
     # Zoning: each class forbids a fixed set of types, worked out once per class.
     by_class: dict[str, tuple[str, list[int]]] = {}
