@@ -89,6 +89,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "applications.verify": PUBLIC,
     "applications.for_premise": only("owner", "agency", "officer"),
     "applications.decide": only("owner", "agency"),
+    # portfolio: premises ranked by demand, and where a shop type should go
+    "portfolio.index": only("owner", "agency", "officer"),
+    "portfolio.export_csv": only("owner", "agency", "officer"),
+    "portfolio.export_xlsx": only("owner", "agency", "officer"),
+    "portfolio.where": only("owner", "agency", "officer"),
+    "portfolio.where_csv": only("owner", "agency", "officer"),
     # statistics and exports for city officers
     "statistics.index": only("officer"),
     "statistics.demand_map": only("officer"),
