@@ -25,7 +25,7 @@ def _page(**changes: object) -> tuple[service.PortfolioPage | None, str | None]:
         query = service.parse_query(request.args)
         if changes:
             query = service.PortfolioQuery(**{**query.__dict__, **changes})
-        return service.portfolio(db.session(), current_user, query), None
+        return service.portfolio(db.session(), current_user, query, service.PAGE_SIZE), None
     except service.PortfolioError as failure:
         return None, str(failure)
 
