@@ -4,6 +4,7 @@ the residents within the analysis radius, forbidden uses are never recommended."
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from datetime import timedelta
 
@@ -184,3 +185,42 @@ def test_reports_are_only_for_their_readers(session: Session, place: dict) -> No
     assert insights.premise_report(session, officer, place["premise"].id).premise.id == (
         place["premise"].id
     )
+
+
+def test_a_protected_frontage_never_gets_a_forbidden_use_recommended(
+    session: Session, place: dict
+) -> None:
+    from wishmap.services.importing import geojson_records
+    from wishmap.services.zoning import import_zoning
+
+    line = [[2.38 - 500 * M_LON, 48.88], [2.38 + 500 * M_LON, 48.88]]
+    layer = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                # Paris's PLU columns: this stretch is reserved for crafts (PPA).
+                "properties": {
+                    "N_SQ_PCA": 1.0,
+                    "PCA": "N",
+                    "PRCA": "N",
+                    "PPA": "O",
+                    "NOM_VOIE": "Rue des Lilas",
+                    "N_VO_ADDG": 1.0,
+                    "N_VO_ADFG": 19.0,
+                    "N_VO_ADDD": 2.0,
+                    "N_VO_ADFD": 20.0,
+                },
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        ],
+    }
+    import_zoning(session, geojson_records(json.dumps(layer)))
+    residents_wishing(session, "pharmacy", 40, east_m=60)
+    residents_wishing(session, "bakery", 6, east_m=-80)
+    run_analysis(session)
+    report = report_of(session, place)
+    assert report.headline is not None and report.headline.shop_type.code == "bakery"
+    assert "pharmacy" in {line.shop_type.code for line in report.not_allowed}
+    assert "pharmacy" not in {line.shop_type.code for line in report.lines}
+    assert report.zoning and report.zoning[0].code == "PPA"

@@ -25,11 +25,14 @@ from wishmap.models import (
     Role,
     ShopType,
     User,
+    ZoningArea,
 )
 from wishmap.models._types import utcnow
+from wishmap.services.activity_codes import activity_codes
 from wishmap.services.analysis import latest_run, premise_gaps
 from wishmap.services.recommendations import forbidden_types
 from wishmap.services.report_surroundings import NearShop, Surroundings, TypeFigures, surroundings
+from wishmap.services.zoning import Protection, premise_protection
 
 READERS_OF_ALL = {Role.OFFICER.value, Role.ADMIN.value}
 # Shop types listed as recommendations, and drawn on the report's map.
@@ -100,7 +103,8 @@ class PremiseReport:
     surroundings: Surroundings
     live: list[tuple[ShopType, int]]  # residents within the radius per type (no run yet)
     today: date
-    zoning: str | None = None  # the premise's zoning protection class, when a layer exists
+    # The zoning protection classes the premise lies under; None: no zoning layer imported.
+    zoning: list[Protection] | None = None
 
     @property
     def headline(self) -> GapLine | None:
@@ -158,16 +162,20 @@ def _radius(run: AnalysisRun | None) -> float:
     return float(stored or DemandParams().radius_m)
 
 
-def _zoning(session: Session, premise: Premise) -> str | None:
-    # ZONING (issue 8, zoning import): the premise's protection class, once that layer exists.
-    del session, premise
-    return None
+def _zoning(session: Session, premise: Premise) -> list[Protection] | None:
+    # None when no zoning layer was ever imported: the report then says "not given", not
+    # "unprotected", since nobody checked.
+    if session.scalar(select(ZoningArea.id).limit(1)) is None:
+        return None
+    return premise_protection(session, premise)
 
 
 def _activity_codes(session: Session) -> dict[int, str]:
-    # ACTIVITY CODES (issue 8, official nomenclature): {shop type id: the city's code}.
-    del session
-    return {}
+    # The city's official codes per shop type (several codes may map onto one type).
+    return {
+        type_id: ", ".join(code for code, _label in codes[:3])
+        for type_id, codes in activity_codes(session).items()
+    }
 
 
 def premise_report(
