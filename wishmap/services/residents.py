@@ -29,7 +29,7 @@ from wishmap.services.importing import (
     first,
     with_progress,
 )
-from wishmap.services.users import EMAIL_PATTERN, add_user, is_reserved_address
+from wishmap.services.users import EMAIL_PATTERN, is_reserved_address, new_user
 
 EMAIL_COLUMNS = ("email", "e-mail", "e_mail", "resident", "courriel", "adresse_email", "mail")
 NAME_COLUMNS = ("name", "display_name", "nom", "naam")
@@ -107,19 +107,21 @@ def import_residents(
     rows = check_rows(
         records, lambda record: _resident_row(record, seen, locales), report, progress, source
     )
+    emails = [row["email"] for row in rows]
     existing = {
         user.email: user
-        for user in session.scalars(select(User).where(User.email.in_([r["email"] for r in rows])))
+        for start in range(0, len(emails), 500)
+        for user in session.scalars(select(User).where(User.email.in_(emails[start : start + 500])))
     }
     created: list[User] = []
     reinvite: list[User] = []
     for row in rows:
         user = existing.get(row["email"])
         if user is None:
-            user = add_user(
-                session, row["email"], row["name"], None, row["role"], verified=verified
-            )
+            # The rows are checked and existing addresses known: no query per new account.
+            user = new_user(row["email"], row["name"], None, row["role"], verified=verified)
             user.locale = row["locale"]
+            session.add(user)
             created.append(user)
             report.created += 1
             continue

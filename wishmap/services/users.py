@@ -27,15 +27,17 @@ class UserError(ValueError):
     """A user could not be created or changed; the message says why, for the person."""
 
 
-def add_user(
-    session: Session,
+def new_user(
     email: str,
     display_name: str,
     password: str | None,
     role: Role | str = Role.RESIDENT,
     verified: bool = False,
 ) -> User:
-    """Add a user to the session (not committed); password None makes a no-login account."""
+    """Return a checked, unsaved user; password None makes a no-login account.
+
+    Whether the address is taken is for the caller to check (add_user does).
+    """
     email = email.strip().lower()
     if not EMAIL_PATTERN.match(email):
         raise UserError(f"{email!r} is not an e-mail address")
@@ -46,8 +48,6 @@ def add_user(
         role = Role(role)
     except ValueError:
         raise UserError(f"unknown role {role!r}") from None
-    if session.scalar(select(func.count()).where(User.email == email)):
-        raise UserError(f"an account for {email} already exists")
     user = User(
         email=email,
         display_name=display_name.strip()[:80] or email.split("@")[0],
@@ -56,6 +56,21 @@ def add_user(
     )
     if verified:
         user.email_verified_at = utcnow()
+    return user
+
+
+def add_user(
+    session: Session,
+    email: str,
+    display_name: str,
+    password: str | None,
+    role: Role | str = Role.RESIDENT,
+    verified: bool = False,
+) -> User:
+    """Add a user to the session (not committed); password None makes a no-login account."""
+    user = new_user(email, display_name, password, role, verified)
+    if session.scalar(select(func.count()).where(User.email == user.email)):
+        raise UserError(f"an account for {user.email} already exists")
     session.add(user)
     return user
 
