@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from factories import make_premise, make_street, make_user, shop_type
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -14,10 +15,11 @@ from sqlalchemy.orm import Session
 from wishmap.mail import outbox_messages
 from wishmap.models import Notification, User, Wish
 from wishmap.services.accounts import request_password_reset
+from wishmap.services.moderation import NotFound, change_role
 from wishmap.services.outcomes import record_outcome
 from wishmap.services.premises import premise_demand
 from wishmap.services.statistics import StatsQuery, statistics
-from wishmap.services.users import authenticate
+from wishmap.services.users import UserError, authenticate, set_role
 
 
 def count(session: Session, model: type) -> int:
@@ -108,6 +110,14 @@ def test_respondents_cannot_log_in_get_no_mail_and_no_notification(
     request_password_reset(session, respondent.email, lambda secret: f"/r/{secret}", 60)
     assert outbox_messages(outbox) == []
     admin = make_user(session, role="admin")
+    # Nobody can give a respondent a role: not the admin's page, not the command line.
+    with pytest.raises(NotFound):
+        change_role(session, admin, respondent.email, "owner")
+    with pytest.raises(UserError):
+        set_role(session, respondent.email, "owner")
+    assert runner.invoke(args=["set-role", respondent.email, "admin"]).exit_code == 1
+    session.expire_all()
+    assert respondent.role == "resident"
     notifications = record_outcome(
         session, admin, premise_id, "opened", shop_type(session, "bakery").id, date(2026, 6, 1)
     )

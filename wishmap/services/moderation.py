@@ -196,7 +196,8 @@ def change_role(session: Session, admin: User, email: str, role: str) -> User:
     except ValueError:
         raise ModerationError(_("Unknown role.")) from None
     user = user_by_email(session, email)
-    if user is None:
+    # A respondent without an account (an imported survey form) has no log-in to give a role to.
+    if user is None or user.is_respondent:
         raise NotFound(_("No account has this e-mail address."))
     if user.id == admin.id:
         raise ModerationError(_("You cannot change your own role."))
