@@ -151,11 +151,28 @@ FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_
     metavar="FIELD=VALUE",
     help="With --within: use only the areas whose FIELD equals VALUE (e.g. c_ar=19).",
 )
+@click.option(
+    "--merge-by-name/--no-merge",
+    default=True,
+    show_default=True,
+    help="Join the pieces of one name that touch (within 25 m) into one street, whose id is "
+    "the smallest piece id; pieces of one name far apart stay separate streets.",
+)
 @reading_options
 def import_streets_command(
-    path: Path, fmt: str | None, within_path: Path | None, where: str | None, **reading: Any
+    path: Path,
+    fmt: str | None,
+    within_path: Path | None,
+    where: str | None,
+    merge_by_name: bool,
+    **reading: Any,
 ) -> None:
-    """Import or update streets (LineString/MultiLineString GeoJSON) by their id."""
+    """Import or update streets (LineString/MultiLineString GeoJSON) by their id.
+
+    Merging by name is on by default: networks (OpenStreetMap, most centre-line files) cut a
+    street into pieces at every crossing, which would split its demand over many rows; a
+    file with one feature per street is unchanged by it.
+    """
     from wishmap.services.streets import area_from_file, import_streets
 
     try:
@@ -163,7 +180,9 @@ def import_streets_command(
     except ImportFailed as failure:
         click.echo(str(failure), err=True)
         sys.exit(1)
-    _run_import("streets", path, fmt, import_streets, reading, within=within)
+    _run_import(
+        "streets", path, fmt, import_streets, reading, within=within, merge_by_name=merge_by_name
+    )
 
 
 @click.command("import-premises")

@@ -25,6 +25,7 @@ from wishmap.services.importing import (
     first,
     upsert_by_ref,
 )
+from wishmap.services.imports.street_merge import merge_records
 
 NAME_FIELDS = ("name", "l_longmin", "nom_voie", "nom", "straatnaam", "street")
 REF_FIELDS = ("ref", "n_sq_vo", "id", "@id", "osm_id", "identifiant")
@@ -64,13 +65,23 @@ def import_streets(
     within: BaseGeometry | None = None,
     progress: ProgressFn | None = None,
     source: str = "",
+    merge_by_name: bool = False,
 ) -> ImportReport:
     """Create or update streets by their id; all or nothing. Commits on success.
 
     within: keep only streets that touch this area (e.g. one district); streets crossing
     its border are kept whole, since demand on them is shared with the next district.
+    merge_by_name: join the connected pieces of one name into one street whose id is the
+    smallest piece id (services/imports/street_merge.py).
     """
     report = ImportReport()
+    if merge_by_name:
+        pieces = len(records)
+        records = merge_records(
+            records, lambda r: first(r.props, *NAME_FIELDS), lambda r: first(r.props, *REF_FIELDS)
+        )
+        if pieces > len(records):
+            report.notes["pieces joined to another piece of their street"] = pieces - len(records)
     rows = check_rows(records, lambda record: _street_row(record, within), report, progress, source)
     upsert_by_ref(session, Street, rows, report)
     session.commit()

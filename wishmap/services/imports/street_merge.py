@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from shapely import STRtree
-from shapely.geometry import LineString, MultiLineString, mapping, shape
+from shapely.geometry import LineString, MultiLineString, mapping
 from shapely.ops import linemerge
 
 from wishmap.geo import to_metres
@@ -91,13 +91,17 @@ def _spelling(names: list[str]) -> str:
 
 def merged_geometry(pieces: list[Piece]) -> dict[str, Any]:
     """Return the pieces' lines joined end to end where they meet, as GeoJSON."""
-    parts = [LineString(line) for piece in pieces for line in piece.lines]
-    merged = linemerge(MultiLineString(parts)) if len(parts) > 1 else parts[0]
-    geometry = mapping(merged)
 
     def rounded(coords: Any) -> list[Any]:
         return [[round(float(x), 7), round(float(y), 7)] for x, y, *_z in coords]
 
+    if len(pieces) == 1:  # nothing joined: the piece's own geometry, as the file gave it
+        lines = [[list(point) for point in line] for line in pieces[0].lines]
+        if len(lines) == 1:
+            return {"type": "LineString", "coordinates": lines[0]}
+        return {"type": "MultiLineString", "coordinates": lines}
+    lines = [line for piece in pieces for line in piece.lines]
+    geometry = mapping(linemerge(MultiLineString([LineString(line) for line in lines])))
     if geometry["type"] == "LineString":
         return {"type": "LineString", "coordinates": rounded(geometry["coordinates"])}
     return {
@@ -108,28 +112,28 @@ def merged_geometry(pieces: list[Piece]) -> dict[str, Any]:
 
 def merge_by_name(pieces: Sequence[Piece], snap_m: float = SNAP_M) -> list[MergedStreet]:
     """Return one street per name and connected group of pieces, in the order first seen."""
-    by_name: dict[str, list[Piece]] = defaultdict(list)
-    for piece in pieces:
-        by_name[normalise(piece.name)].append(piece)
-    by_name_at: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
     for index, piece in enumerate(pieces):
-        by_name_at[normalise(piece.name)].append(index)
+        by_name[normalise(piece.name)].append(index)
     streets: list[MergedStreet] = []
-    for key, group in by_name.items():
-        at = by_name_at[key]
-        lat0 = float(np.mean([line[0][1] for piece in group for line in piece.lines]))
-        # One line per piece (a MultiLineString piece counts as one) for the connectivity test.
-        shapes = [
-            to_metres(MultiLineString([LineString(line) for line in piece.lines]), lat0)
-            for piece in group
-        ]
-        for component in _components(shapes, snap_m):
+    for at in by_name.values():
+        group = [pieces[index] for index in at]
+        if len(group) == 1:
+            components = [[0]]  # most names in a city file: nothing to join
+        else:
+            lat0 = float(np.mean([line[0][1] for piece in group for line in piece.lines]))
+            # One shape per piece (a MultiLineString piece counts as one) to test connectivity.
+            shapes = [
+                to_metres(MultiLineString([LineString(line) for line in piece.lines]), lat0)
+                for piece in group
+            ]
+            components = _components(shapes, snap_m)
+        for component in components:
             component.sort(key=lambda index: _order(group[index].ref))
             members = [group[index] for index in component]
-            spelling = _spelling([piece.name.strip() for piece in members])
             streets.append(
                 MergedStreet(
-                    name=spelling,
+                    name=_spelling([piece.name.strip() for piece in members]),
                     refs=tuple(piece.ref for piece in members),
                     geometry=merged_geometry(members),
                     members=tuple(at[index] for index in component),
@@ -142,6 +146,12 @@ def _lines(geometry: dict[str, Any]) -> tuple[Coordinates, ...]:
     if geometry["type"] == "LineString":
         return (geometry["coordinates"],)
     return tuple(geometry["coordinates"])
+
+
+def _has_lines(geometry: dict[str, Any]) -> bool:
+    """True when every line has two points or more (the importer judges anything else)."""
+    lines = _lines(geometry)
+    return bool(lines) and all(isinstance(line, list | tuple) and len(line) >= 2 for line in lines)
 
 
 def merge_records(
@@ -166,7 +176,7 @@ def merge_records(
             record.problem is None
             and geometry is not None
             and geometry.get("type") in {"LineString", "MultiLineString"}
-            and not shape(geometry).is_empty
+            and _has_lines(geometry)
             and name not in (None, "")
             and ref not in (None, "")
         )
@@ -179,6 +189,9 @@ def merge_records(
     for street in merge_by_name(pieces, snap_m):
         first = records[sources[street.members[0]]]
         count = len(street.members)
+        if count == 1:
+            merged.append((sources[street.members[0]], first))  # as it was in the file
+            continue
         where = first.where if count == 1 else f"{first.where} (+{count - 1} merged)"
         props = {**first.props, "ref": street.ref, "name": street.name}
         position = min(sources[member] for member in street.members)
