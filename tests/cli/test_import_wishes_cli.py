@@ -138,6 +138,7 @@ def test_bad_rows_name_their_lines_and_change_nothing(
         "nobody@example.org,,bakery,P-1\n"
         f",{'x' * 101},bakery,P-1\n"
         ",F-5,bakery,P-404\n"
+        ",anna@example.org,bakery,P-1\n"
     )
     result = runner.invoke(args=["import-wishes", str(path)])
     assert result.exit_code == 1
@@ -146,6 +147,9 @@ def test_bad_rows_name_their_lines_and_change_nothing(
     assert "line 4: resident 'nobody@example.org' has no account" in result.output
     assert "line 5: respondent id is longer than 100 characters" in result.output
     assert "line 6: premise 'P-404' is unknown" in result.output
+    assert "line 7: the respondent id is an e-mail address: put it in the email column" in (
+        result.output
+    )
     session.expire_all()
     assert count(session, User) == 0
     assert count(session, Wish) == 0

@@ -299,6 +299,9 @@ def _wish_row(
         problems.append("names neither a resident's e-mail nor a respondent id")
     elif len(respondent) > MAX_RESPONDENT_ID:
         problems.append(f"respondent id is longer than {MAX_RESPONDENT_ID} characters")
+    elif "@" in respondent:
+        # Else a resident with an account would gain a second, login-less voice.
+        problems.append("the respondent id is an e-mail address: put it in the email column")
     category = first(props, "shop_type", "type", "category")
     type_id = types.get(code_for(str(category or "")) or "")
     if type_id is None:
