@@ -35,7 +35,7 @@ def _setup(session: Session) -> tuple[int, int]:
 
 
 def test_respondents_become_no_login_residents_that_count_once(
-    runner: FlaskCliRunner, session: Session, tmp_path: Path
+    app: Flask, runner: FlaskCliRunner, session: Session, tmp_path: Path
 ) -> None:
     street_id, premise_id = _setup(session)
     account = make_user(session, email="anna@example.org")
@@ -70,6 +70,10 @@ def test_respondents_become_no_login_residents_that_count_once(
     assert demand is not None and demand.total == 4
     assert dict((t.code, n) for t, n in demand.types) == {"bakery": 3, "greengrocer": 1}
     assert [r.name for r in demand.reasons] == ["enquete-belleville"]
+    # The public map's badge counts them too.
+    features = app.test_client().get("/api/premises.geojson?bbox=2.37,48.87,2.40,48.89").json
+    assert features is not None
+    assert [f["properties"]["wishes"] for f in features["features"]] == [4]
     assert account.id in set(session.scalars(select(Wish.user_id)))
 
     # Re-importing the same file creates neither residents nor wishes.
