@@ -97,6 +97,7 @@ def test_import_osm_is_complete_and_reimport_creates_no_duplicates(session: Sess
     premise = session.scalar(select(Premise).where(Premise.ref == VACANT_ON_STREET))
     assert premise is not None and premise.status == "vacant"
     assert premise.address == "Yliopistonkatu 5"
+    assert premise.street is not None and premise.street.name == "Yliopistonkatu"
     # A shop drawn as a building outline is imported at a point inside it.
     assert session.scalar(select(func.count()).where(Shop.ref.like("osm:way/%"))) > 0
     summary = "\n".join(report.summary())

@@ -1,6 +1,6 @@
 """Reading an OpenStreetMap extract (.osm.pbf) into street pieces, shop and premise records.
 
-pyosmium reads the file in C++; only tagged objects reach Python. Ways get their node
+pyosmium reads the file in C++; only objects with one of KEYS reach Python. Ways get their node
 coordinates from osmium's location cache, multipolygon relations come assembled as areas.
 Nothing here writes: import_osm() in wishmap/services/imports/osm_import.py hands the records
 to the importers.
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import osmium
 from shapely.geometry import LineString, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -87,6 +88,17 @@ NUMBER_FIRST_ENDINGS = frozenset(
         "close",
         "row",
     }
+)
+# The keys worth reading: osmium drops every other object (buildings, addresses, untagged
+# nodes, most of a city file) before it reaches Python.
+KEYS = (
+    "highway",
+    "shop",
+    "amenity",
+    "craft",
+    "leisure",
+    "vacant",
+    *(f"{prefix}{key}" for prefix in LIFECYCLE_PREFIXES for key in ("shop", "amenity")),
 )
 REPORT_EVERY = 100_000
 
@@ -280,21 +292,19 @@ def read_osm(
     within: keep only shops and premises inside this area (streets are filtered by the
     streets importer, which keeps a street crossing the border whole).
     """
-    import osmium
-
     path = Path(path)
     if not path.is_file():
         raise ImportFailed([RowError("file", f"cannot read {path}")], str(path))
     reader = _Reader(within)
     factory = osmium.geom.GeoJSONFactory()
     processor = (
-        osmium.FileProcessor(str(path)).with_areas().with_filter(osmium.filter.EmptyTagFilter())
+        osmium.FileProcessor(str(path)).with_areas().with_filter(osmium.filter.KeyFilter(*KEYS))
     )
     try:
         for obj in processor:
             reader.extract.objects += 1
             if say and reader.extract.objects % REPORT_EVERY == 0:
-                say(f"osm: {reader.extract.objects:,} tagged objects read")
+                say(f"osm: {reader.extract.objects:,} objects read")
             if obj.is_node():
                 reader.node(obj)
             elif obj.is_way():
@@ -310,9 +320,10 @@ def read_osm(
     reader.extract.streets = merge_by_name(pieces) if merge else _unmerged(pieces)
     _records(reader, reader.extract.streets)
     if say:
+        extract = reader.extract
         say(
-            f"osm: {reader.extract.objects:,} tagged objects, {len(reader.extract.pieces)} named "
-            f"street ways, {len(reader.extract.shops)} shops, "
-            f"{len(reader.extract.premises)} vacant premises"
+            f"osm: {extract.objects:,} objects with street or shop tags, "
+            f"{len(extract.pieces)} named street ways, {len(extract.shops)} shops, "
+            f"{len(extract.premises)} vacant premises"
         )
     return reader.extract
