@@ -30,17 +30,36 @@ from wishmap.services.imports.street_merge import merge_records
 NAME_FIELDS = ("name", "l_longmin", "nom_voie", "nom", "straatnaam", "street")
 REF_FIELDS = ("ref", "n_sq_vo", "id", "@id", "osm_id", "identifiant")
 LINE_TYPES = {"LineString", "MultiLineString"}
+OSM_ID_FIELDS = ("@id", "osm_id", "id", "ref")
+
+
+def _is_osm(props: dict[str, Any]) -> bool:
+    """Return whether a feature comes from an OpenStreetMap export (overpass, osmium, QGIS)."""
+    return any(key in props for key in ("@id", "osm_id", "highway", "osm_type"))
+
+
+def street_ref(props: dict[str, Any]) -> Any:
+    """Return a street feature's id. In OpenStreetMap `ref` is the road number ("D 932",
+    shared by every way of the road), so there the OSM id comes first."""
+    return first(props, *OSM_ID_FIELDS) if _is_osm(props) else first(props, *REF_FIELDS)
 
 
 def _street_row(record: Record, within: BaseGeometry | None) -> RowOutcome:
     name = first(record.props, *NAME_FIELDS)
-    ref = first(record.props, *REF_FIELDS)
+    ref = street_ref(record.props)
     geometry = record.geometry
+    osm = _is_osm(record.props)
     if geometry is None:
-        return "has no geometry"
+        return Skip("no geometry") if osm else "has no geometry"
     if geometry["type"] not in LINE_TYPES:
+        # An OpenStreetMap export holds crossings, bus stops and squares beside the ways.
+        if osm:
+            return Skip(f"not a street line ({geometry['type']})")
         return f"geometry is a {geometry['type']}, expected a LineString or MultiLineString"
     if not name:
+        if osm:
+            # Service roads, footways and driveways: no address is on them.
+            return Skip("unnamed way")
         return f"has no street name (looked for {', '.join(NAME_FIELDS)})"
     if ref is None:
         return f"has no id (looked for {', '.join(REF_FIELDS)})"
@@ -78,7 +97,7 @@ def import_streets(
     if merge_by_name:
         pieces = len(records)
         records = merge_records(
-            records, lambda r: first(r.props, *NAME_FIELDS), lambda r: first(r.props, *REF_FIELDS)
+            records, lambda r: first(r.props, *NAME_FIELDS), lambda r: street_ref(r.props)
         )
         if pieces > len(records):
             report.notes["pieces joined to another piece of their street"] = pieces - len(records)
