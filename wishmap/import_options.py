@@ -110,7 +110,7 @@ def load_import_file(
     """
     from wishmap.services.streets import area_from_file
 
-    mapping = parse_mapping(map_columns, map_values, mapping_path)
+    mapping = parse_mapping(map_columns, map_values, mapping_path, str(path))
     area = area_from_file(str(within_path), where) if within_path else None
     records = read_records(path, fmt, encoding)
     return apply_mapping(records, mapping, str(path)), area

@@ -54,9 +54,8 @@ def _shop_row(
     notes: dict[str, str],
 ) -> RowOutcome:
     point, error, note = record_point(record)
-    if error:
+    if point is None:
         return error
-    assert point is not None
     if within is not None and not within.covers(*point):
         return Skip("outside the area")
     if note:

@@ -64,7 +64,10 @@ def _mapping_file(path: Path) -> Mapping:
 
 
 def parse_mapping(
-    map_columns: Iterable[str] = (), map_values: Iterable[str] = (), path: Path | None = None
+    map_columns: Iterable[str] = (),
+    map_values: Iterable[str] = (),
+    path: Path | None = None,
+    source: str = "",
 ) -> Mapping:
     """Return the mapping given by --mapping FILE and --map-column/--map-value options.
 
@@ -72,20 +75,22 @@ def parse_mapping(
     """
     mapping = _mapping_file(path) if path else Mapping()
     for option in map_columns:
-        source, sign, destination = option.partition("=")
-        if not sign or not source.strip() or not destination.strip():
+        old, sign, new = option.partition("=")
+        if not sign or not old.strip() or not new.strip():
             raise ImportFailed(
-                [RowError("--map-column", f"expected SOURCE=DESTINATION, got {option!r}")]
+                [RowError("--map-column", f"expected SOURCE=DESTINATION, got {option!r}")],
+                source,
             )
-        mapping.columns[source.strip().lower()] = destination.strip()
+        mapping.columns[old.strip().lower()] = new.strip()
     for option in map_values:
         column, colon, pair = option.partition(":")
-        source, sign, destination = pair.rpartition("=")
-        if not colon or not sign or not column.strip() or not destination.strip():
+        old, sign, new = pair.rpartition("=")
+        if not colon or not sign or not column.strip() or not new.strip():
             raise ImportFailed(
-                [RowError("--map-value", f"expected COLUMN:VALUE=NEW, got {option!r}")]
+                [RowError("--map-value", f"expected COLUMN:VALUE=NEW, got {option!r}")],
+                source,
             )
-        mapping.values.setdefault(column.strip().lower(), {})[fold(source)] = destination.strip()
+        mapping.values.setdefault(column.strip().lower(), {})[fold(old)] = new.strip()
     return mapping
 
 

@@ -21,7 +21,7 @@ LON_FIELDS = ("lon", "lng", "long", "longitude", "lon_wgs84", "lengtegraad", "x"
 XY_NOTE = "positions read from x/y columns as longitude/latitude (WGS84)"
 
 
-def _float(value: Any) -> float:
+def parse_float(value: Any) -> float:
     """Return value as a float, accepting decimal commas and thin-space thousands ("1 250,5")."""
     if isinstance(value, int | float):
         return float(value)
@@ -49,7 +49,7 @@ def record_point(record: Record) -> tuple[tuple[float, float] | None, str, str |
         if raw_lat is None or raw_lon is None:
             return None, "has no position (lat/lon columns or a Point geometry)", None
         try:
-            lat, lon = _float(raw_lat), _float(raw_lon)
+            lat, lon = parse_float(raw_lat), parse_float(raw_lon)
         except ValueError:
             return None, f"position {raw_lat!r}, {raw_lon!r} is not a pair of numbers", None
         if not (lowered & set(LAT_FIELDS[:-1]) and lowered & set(LON_FIELDS[:-1])):

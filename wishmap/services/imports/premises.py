@@ -12,6 +12,7 @@ import math
 from datetime import date
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from wishmap.services.importing import (
     upsert_by_ref,
 )
 from wishmap.services.imports.addresses import split_address
-from wishmap.services.imports.points import Area, _float, record_point
+from wishmap.services.imports.points import Area, parse_float, record_point
 from wishmap.services.imports.street_match import (
     DEFAULT_MAX_STREET_DISTANCE_M,
     link_streets,
@@ -52,7 +53,7 @@ def _number(value: Any, what: str, *, positive: bool = False) -> tuple[float | N
     if value in (None, ""):
         return None, ""
     try:
-        number = _float(value)
+        number = parse_float(value)
     except ValueError:
         return None, f"{what} {value!r} is not a number"
     if not math.isfinite(number):
@@ -173,7 +174,7 @@ def import_premises(
     source: str = "",
     *,
     status: str | None = None,
-    within: Any = None,
+    within: BaseGeometry | None = None,
     max_street_distance_m: float = DEFAULT_MAX_STREET_DISTANCE_M,
 ) -> ImportReport:
     """Create or update premises by their ref, linking each to its street; all or nothing.
