@@ -68,6 +68,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "claims.index": only("owner", "agency"),
     "claims.create": only("owner", "agency"),
     "claims.decide": only("agency"),
+    "claims.claim_from_page": only("owner", "agency"),
+    # exclusions: shop types a manager will not let to (admins: for every premise)
+    "exclusions.index": only("owner", "agency"),
+    "exclusions.update": only("owner", "agency"),
     "admin.index": only(),
     "admin.reports": only(),
     "admin.hide": only(),

@@ -57,6 +57,10 @@ def create() -> tuple[str, int] | Response:
 @roles(Role.OWNER, Role.AGENCY)
 def claim_from_page(premise_id: int) -> Response | tuple[str, int]:
     """Claim the premise whose page the button is on ("I manage this premise")."""
+    if current_user.role == Role.ADMIN:
+        # Admins act on every premise already; there is nothing to claim.
+        flash(_("Admins manage every premise without claiming it."))
+        return redirect(url_for("premises.show", premise_id=premise_id), code=303)
     try:
         claim_premise_by_id(db.session(), current_user, premise_id)
     except ClaimForbidden as error:
