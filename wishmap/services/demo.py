@@ -17,6 +17,7 @@ from wishmap.models import Role
 from wishmap.services.districts import import_districts
 from wishmap.services.importing import ImportReport, read_records
 from wishmap.services.premises import import_premises
+from wishmap.services.residents import import_residents
 from wishmap.services.shop_types import seed_shop_types
 from wishmap.services.shops import import_shops
 from wishmap.services.streets import import_streets
@@ -55,14 +56,11 @@ def load_demo(
         reports["premises"] = import_premises(session, read_records(paths["premises.csv"]))
         say("importing shops")
         reports["shops"] = import_shops(session, read_records(paths["shops.geojson"]))
-        say("creating residents")
-        report = ImportReport()
-        for record in read_records(paths["residents.csv"]):
-            # Generated residents cannot log in: they have no password.
-            add_user(session, record.props["email"], record.props["name"], None, verified=True)
-            report.created += 1
-        session.commit()
-        reports["residents"] = report
+        say("importing residents")
+        # Verified, without a password: generated residents never log in, and nobody is invited.
+        reports["residents"] = import_residents(
+            session, read_records(paths["residents.csv"]), verified=True
+        )
         say("importing wishes")
         reports["wishes"] = import_wishes(session, read_records(paths["wishes.csv"]))
         # Imported after the wishes, as a city would: the importer assigns them their quartier.
