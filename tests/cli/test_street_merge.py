@@ -66,3 +66,26 @@ def test_import_streets_no_merge_keeps_every_piece(
     assert result.exit_code == 0, result.output
     assert "5 created" in result.output
     assert len(session.scalars(select(Street)).all()) == 5
+
+
+def test_osm_geojson_ways_merge_under_their_smallest_way_id(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    """An overpass export: ids in @id, the road number in ref (shared by the whole road)."""
+    features = []
+    for way, x0 in (("way/100", 0), ("way/99", 100), ("way/1000", 200)):
+        feature = segment("", "Avenue Jean Jaurès", x0, x0 + 100)
+        feature["properties"] = {
+            "@id": way,
+            "highway": "primary",
+            "name": "Avenue Jean Jaurès",
+            "ref": "D 932",
+        }
+        features.append(feature)
+    path = tmp_path / "export.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = runner.invoke(args=["import-streets", str(path)])
+    assert result.exit_code == 0, result.output
+    [street] = session.scalars(select(Street)).all()
+    assert street.ref == "way/99" and json.loads(street.geometry)["type"] == "LineString"
+    assert 295 < street.length_m < 305

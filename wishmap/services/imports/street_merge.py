@@ -9,6 +9,7 @@ of one name in different parts of a city do not, and stay two streets.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,10 +57,12 @@ class MergedStreet:
         return self.refs[0]
 
 
-def _order(ref: int | str) -> tuple[int, int, str]:
-    """Sort numeric ids as numbers (way 99 before way 100), other ids as text after them."""
-    text = str(ref)
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+def _order(ref: int | str) -> tuple[int, str, int, str]:
+    """Sort ids by their number ("way/99" before "way/100"), ids without one as text."""
+    match = re.fullmatch(r"(\D*)(\d+)", str(ref))
+    if match:
+        return (0, match[1], int(match[2]), "")
+    return (1, "", 0, str(ref))
 
 
 def _components(lines: list[LineString], snap_m: float) -> list[list[int]]:
