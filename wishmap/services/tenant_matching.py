@@ -69,7 +69,8 @@ class RankedTenant:
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.reason_parts)
+        """The reason on one line, after the candidate's name."""
+        return _("%(name)s: %(reason)s", name=self.name, reason="; ".join(self.reason_parts))
 
 
 def money(value: float) -> str:
@@ -89,10 +90,9 @@ def word_reason(ranked: RankedTenant) -> list[str]:
     label = type_label(ranked.shop_type)
     parts = [
         ngettext(
-            "%(name)s: gap %(gap)s/100 (%(num)d resident within %(radius)s m)",
-            "%(name)s: gap %(gap)s/100 (%(num)d residents within %(radius)s m)",
+            "gap %(gap)s/100 (%(num)d resident within %(radius)s m)",
+            "gap %(gap)s/100 (%(num)d residents within %(radius)s m)",
             m.residents,
-            name=ranked.name,
             gap=_number(m.gap),
             radius=_number(m.radius_m),
         )
