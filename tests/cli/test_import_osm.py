@@ -28,7 +28,8 @@ def test_import_osm_reports_merged_streets_shops_and_premises(
     assert "premises: 9 vacant premises found; 9 created" in result.output
     assert "994, 789 mapped to a type, 200 skipped on purpose, 5 unmapped" in result.output
     assert "99.5 % mapped or skipped on purpose" in result.output
-    assert "left out: unnamed way" in result.output
+    assert "1744 left out: unnamed way" in result.output
+    assert "158 skipped (no Wishmap shop type): shop=jewelry (25)" in result.output
     assert "osm: 6,013 objects with street or shop tags" in result.output  # progress on stderr
     assert (count(session, Street), count(session, Shop), count(session, Premise)) == (
         101,

@@ -115,6 +115,7 @@ class OsmExtract:
     shop_like: int = 0  # features with a shop=*, craft=* or storefront amenity=* tag
     mapped: int = 0  # of which map to a shop type
     skipped_on_purpose: Counter[str] = field(default_factory=Counter)  # reason → count
+    skipped_tags: dict[str, Counter[str]] = field(default_factory=dict)  # reason → tag → count
     unmapped: Counter[str] = field(default_factory=Counter)  # "shop=xyz" → count
     objects: int = 0
 
@@ -225,6 +226,7 @@ class _Reader:
                 extract.mapped += 1
             elif reason is not None:
                 extract.skipped_on_purpose[reason] += 1
+                extract.skipped_tags.setdefault(reason, Counter())[tag] += 1
             else:
                 extract.unmapped[tag] += 1
             if not vacant and code is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,14 +44,21 @@ class OsmReport:
             f"{sum(extract.unmapped.values())} unmapped "
             f"({100 * extract.mapping_share:.1f} % mapped or skipped on purpose)"
         )
-        for reason, count in sorted(extract.skipped_on_purpose.items()):
-            lines.append(f"  {count} skipped: {reason}")
+        for reason, count in extract.skipped_on_purpose.most_common():
+            lines.append(f"  {count} skipped ({reason}): {_top(extract.skipped_tags[reason])}")
         if extract.unmapped:
-            top = ", ".join(f"{tag} ({count})" for tag, count in extract.unmapped.most_common(10))
-            lines.append(f"  unmapped tags (see wishmap/osm_tags.py): {top}")
-        for reason, count in sorted(extract.skipped.items()):
+            lines.append(f"  {sum(extract.unmapped.values())} unmapped: {_top(extract.unmapped)}")
+        for reason, count in extract.skipped.most_common():
             lines.append(f"  {count} left out: {reason}")
+        for label, imported in self.reports.items():
+            lines += [f"{label}: warning: {warning}" for warning in imported.warnings]
         return lines
+
+
+def _top(tags: Counter[str], shown: int = 8) -> str:
+    """Return "shop=jewelry (25), shop=shoes (14), …": the most frequent tags first."""
+    text = ", ".join(f"{tag} ({count})" for tag, count in tags.most_common(shown))
+    return text + (", …" if len(tags) > shown else "")
 
 
 @contextmanager
