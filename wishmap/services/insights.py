@@ -29,7 +29,7 @@ from wishmap.models import (
 )
 from wishmap.models._types import utcnow
 from wishmap.services.activity_codes import activity_codes
-from wishmap.services.analysis import latest_run, premise_gaps
+from wishmap.services.analysis import latest_run
 from wishmap.services.recommendations import forbidden_types
 from wishmap.services.report_surroundings import NearShop, Surroundings, TypeFigures, surroundings
 from wishmap.services.zoning import Protection, premise_protection
@@ -178,6 +178,19 @@ def _activity_codes(session: Session) -> dict[int, str]:
     }
 
 
+def _gap_rows(session: Session, run: AnalysisRun | None, premise_id: int) -> list[PremiseGap]:
+    # Every type scored for the premise in the run, highest gap first.
+    if run is None:
+        return []
+    return list(
+        session.scalars(
+            select(PremiseGap)
+            .where(PremiseGap.run_id == run.id, PremiseGap.premise_id == premise_id)
+            .order_by(PremiseGap.gap.desc(), PremiseGap.residents.desc(), PremiseGap.shop_type_id)
+        )
+    )
+
+
 def premise_report(
     session: Session,
     user: User,
@@ -196,7 +209,7 @@ def premise_report(
     types = {shop_type.id: shop_type for shop_type in session.scalars(select(ShopType))}
     forbidden = forbidden_types(session, [premise.id]).get(premise.id, {})
     codes = _activity_codes(session)
-    rows = premise_gaps(session, premise.id, limit=len(types)) if run else []
+    rows = _gap_rows(session, run, premise.id)
     allowed = [row for row in rows if row.shop_type_id not in forbidden][:LISTED_TYPES]
     refused = [row for row in rows if row.shop_type_id in forbidden]
     shown = [row.shop_type_id for row in allowed + refused]

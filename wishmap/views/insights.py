@@ -93,6 +93,7 @@ def _live_map(report: insights.PremiseReport) -> dict[str, str]:
         {
             "premise": report.premise.address,
             "radius": _("Walking distance: %(m)s m", m=round(report.radius_m)),
+            "hotspot": _("Where wishes for %(type)s gather: %(n)s residents"),
             "cell": _("%(type)s: %(n)s wishes here"),
             "competitor": _("Existing %(type)s: %(name)s"),
         },
