@@ -16,6 +16,7 @@ from wishmap.geo import to_metres
 from wishmap.models import Premise, PremiseGap, Shop, Street, StreetDemand
 from wishmap.services.analysis import latest_hotspots, latest_run, run_analysis
 from wishmap.services.importing import ImportFailed
+from wishmap.services.imports import osm_import
 from wishmap.services.imports.osm import format_address, read_osm
 from wishmap.services.imports.osm_import import import_osm
 from wishmap.services.imports.street_merge import Piece, merge_by_name
@@ -110,25 +111,22 @@ def test_import_osm_is_complete_and_reimport_creates_no_duplicates(session: Sess
     assert all(r.created == 0 and r.updated == 0 for r in again.reports.values())
 
 
-def test_import_osm_lands_whole_or_not_at_all(session: Session, tmp_path: Path) -> None:
+def test_import_osm_lands_whole_or_not_at_all(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = tmp_path / "broken.osm.pbf"
     bad.write_bytes(b"this is no protobuf")
     with pytest.raises(ImportFailed, match="not an OpenStreetMap file"):
         import_osm(session, bad)
     assert count(session, Street) == 0
-    # A failure in the last importer takes the streets and shops of the same file with it.
-    import wishmap.services.premises as premises_service
 
+    # A failure in the last importer takes the streets and shops of the same file with it.
     def failing(*_args: object, **_kwargs: object) -> None:
         raise ImportFailed([], "premises")
 
-    original = premises_service.import_premises
-    premises_service.import_premises = failing  # type: ignore[assignment]
-    try:
-        with pytest.raises(ImportFailed):
-            import_osm(session, EXTRACT)
-    finally:
-        premises_service.import_premises = original
+    monkeypatch.setattr(osm_import, "import_premises", failing)
+    with pytest.raises(ImportFailed):
+        import_osm(session, EXTRACT)
     session.expire_all()
     assert count(session, Street) == 0 and count(session, Shop) == 0
     assert "commit" not in vars(session)  # the session commits normally again

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from wishmap.services.importing import ImportReport, ProgressFn, Record
 from wishmap.services.imports.osm import OsmExtract, SayFn, read_osm
+from wishmap.services.premises import import_premises
+from wishmap.services.shops import import_shops
+from wishmap.services.streets import import_streets
 
 
 @dataclass
@@ -108,10 +111,6 @@ def import_osm(
     Re-importing the same extract updates rows by their OSM ids (osm:node/…, osm:way/…) and
     creates no duplicates. progress(label) gives each importer its progress callback.
     """
-    from wishmap.services.premises import import_premises
-    from wishmap.services.shops import import_shops
-    from wishmap.services.streets import import_streets
-
     extract = read_osm(path, within=within, merge=merge, say=say)
     report = OsmReport(extract)
     source = str(path)
