@@ -387,3 +387,29 @@ def test_within_leaves_out_free_wishes_outside_the_area(
     assert result.exit_code == 0, result.output
     assert "wishes: 1 rows outside the area left out" in result.output
     assert count(session, Wish) == 1
+
+
+def test_vacancy_flag_column_gives_the_status(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    """A storefront register flags vacancy yes/no instead of naming a status."""
+    seeded(runner, session, tmp_path)
+    path = write(
+        tmp_path,
+        "winkelpanden.csv",
+        "id;adres;lat;lon;Leegstand\n"
+        "W1;Rue de Crimée 12;48,8851;2,3805;ja\n"
+        "W2;Rue de Crimée 14;48,8851;2,3807;nee\n"
+        "W3;Rue de Crimée 16;48,8851;2,3809;misschien\n",
+    )
+    output = refused(runner, ["import-premises", path])
+    assert "line 4: vacancy flag 'misschien' is neither yes nor no" in output
+    fixed = path.replace("winkelpanden", "winkelpanden2")
+    Path(fixed).write_text(Path(path).read_text().replace("misschien", "Ja"))
+    result = runner.invoke(args=["import-premises", fixed])
+    assert result.exit_code == 0, result.output
+    statuses = dict(session.execute(select(Premise.ref, Premise.status)).all())
+    assert (statuses["W1"], statuses["W2"], statuses["W3"]) == ("vacant", "let", "vacant")
+    # "Rue de Crimée 12": the number after the street, and the street found by name.
+    premise = session.scalar(select(Premise).where(Premise.ref == "W1"))
+    assert premise.street_name == "Rue de Crimée" and premise.street_id is not None

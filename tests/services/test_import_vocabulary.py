@@ -102,3 +102,11 @@ def test_utf16_with_byte_order_mark_is_read(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("ref\tadresse\nA\t12 rue de Crimée\n".encode("utf-16"))
     assert read_records(path)[0].props == {"ref": "A", "adresse": "12 rue de Crimée"}
+
+
+def test_vacancy_flags() -> None:
+    from wishmap.services.imports.vocabulary import status_from_flag
+
+    assert [status_from_flag(v) for v in ("Ja", "yes", "1", "x", "oui", "Kyllä")] == ["vacant"] * 6
+    assert [status_from_flag(v) for v in ("nee", "No", "0", "non", "nein")] == ["let"] * 5
+    assert status_from_flag("peut-être") is None and status_from_flag(None) is None

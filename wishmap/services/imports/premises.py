@@ -36,9 +36,11 @@ from wishmap.services.imports.street_match import (
     link_streets,
 )
 from wishmap.services.imports.vocabulary import (
+    FLAG_FIELDS,
     STATUSES,
     known_words,
     status_for,
+    status_from_flag,
     status_from_osm_tags,
 )
 from wishmap.services.zoning import link_premises
@@ -77,6 +79,12 @@ def _date(value: Any, what: str) -> tuple[date | None, str]:
 def _status(props: dict[str, Any], default: str | None) -> tuple[str | None, str]:
     raw = first(props, *STATUS_FIELDS)
     if raw is None:
+        flag = first(props, *FLAG_FIELDS)
+        if flag is not None:
+            status = status_from_flag(flag)
+            if status is None:
+                return None, f"vacancy flag {str(flag).strip()!r} is neither yes nor no"
+            return status, ""
         status = status_from_osm_tags(props) or default
         return status, "" if status else "has no status (give --status for rows without one)"
     status = status_for(raw)
@@ -160,7 +168,7 @@ def _premise_row(
 
 def _has_status(records: list[Record]) -> bool:
     """Return whether any record has a status column or OpenStreetMap's vacancy tags."""
-    names = {name.lower() for name in STATUS_FIELDS}
+    names = {name.lower() for name in (*STATUS_FIELDS, *FLAG_FIELDS)}
     return any(
         names & {str(key).lower() for key in record.props} or status_from_osm_tags(record.props)
         for record in records
@@ -193,9 +201,10 @@ def import_premises(
             [
                 RowError(
                     "file",
-                    f"has no status column (looked for {', '.join(STATUS_FIELDS[:4])}): add "
-                    "one, name yours with --map-column COLUMN=status, or give every row's "
-                    "status with --status vacant|let|opened",
+                    f"has no status column (looked for {', '.join(STATUS_FIELDS[:4])}, or a "
+                    f"yes/no flag {', '.join(FLAG_FIELDS[:4])}): add one, name yours with "
+                    "--map-column COLUMN=status, or give every row's status with --status "
+                    "vacant|let|opened",
                 )
             ],
             source,

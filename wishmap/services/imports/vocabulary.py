@@ -142,6 +142,26 @@ def status_from_osm_tags(props: dict[str, Any]) -> str | None:
     return None
 
 
+# Registers often flag vacancy in a yes/no column instead of naming a status.
+FLAG_FIELDS = ("vacant", "is_vacant", "vacancy", "leegstand", "leeg", "vide", "leerstand")
+_YES = {"yes", "y", "true", "1", "x", "ja", "j", "oui", "o", "si", "kylla", "wahr", "vrai"}
+_NO = {"no", "n", "false", "0", "nee", "non", "nein", "ei", "falsch", "faux"}
+
+
+def status_from_flag(value: Any) -> str | None:
+    """Return 'vacant' for a yes in a vacancy flag column, 'let' for a no, None otherwise.
+
+    A shop that is not vacant is taken: "let" is the status that keeps it off the public map
+    of vacant premises without claiming it has opened.
+    """
+    word = fold(str(value)) if value is not None else ""
+    if word in _YES:
+        return "vacant"
+    if word in _NO:
+        return "let"
+    return None
+
+
 def known_words(status: str, limit: int = 6) -> str:
     """Return a few accepted words for status, for an error message."""
     return ", ".join(_WORDS[status][:limit])
