@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from application_data import FORM, M_LON, plant
+from application_data import FORM, plant
 from factories import make_user
 from flask import Flask
 from sqlalchemy import func, select
@@ -255,6 +255,12 @@ def test_street_and_district_applications_reach_every_vacant_premise_there(
     for user, premise_id in ((data["owner"], data["premise"].id), (elsewhere_owner, other.id)):
         page = applications.candidates_page(session, user, premise_id)
         assert {c.application.id for c in page.candidates} == {on_street.id, in_district.id}
+    # The portfolio counts them in one call; a rejection counts for its premise only.
+    direct = applied(session, premise=str(data["premise"].id), business_name="Direct")
+    applications.decide(session, data["owner"], data["premise"].id, on_street.id, "reject")
+    counts = applications.candidate_counts(session, [data["premise"].id, other.id, 999])
+    assert counts == {data["premise"].id: 2, other.id: 2}
+    assert direct.status == "submitted"
 
 
 def test_an_owner_cannot_read_or_decide_for_a_premise_they_do_not_manage(
@@ -333,4 +339,6 @@ def test_letting_to_a_candidate_closes_the_loop(
     admin = make_user(session, role=Role.ADMIN)
     page = applications.candidates_page(session, admin, data["other"].id)
     assert [c.application.id for c in page.candidates] == [other.id]
-    assert M_LON > 0
+    assert applications.candidate_counts(session, [premise_id, data["other"].id]) == {
+        data["other"].id: 1
+    }

@@ -10,8 +10,10 @@ never contact details).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -44,6 +46,8 @@ VISIBLE = (
     ApplicationStatus.ACCEPTED.value,
 )
 OPEN = (ApplicationStatus.SUBMITTED.value, ApplicationStatus.SHORTLISTED.value)
+# Premises per query when counting candidates for many at once.
+CHUNK = 900
 ACTIONS = {
     "shortlist": ApplicationStatus.SHORTLISTED.value,
     "reject": ApplicationStatus.REJECTED.value,
@@ -122,6 +126,61 @@ def applications_for(session: Session, premise: Premise) -> list[Application]:
             .order_by(Application.id)
         )
     )
+
+
+def candidate_counts(session: Session, premise_ids: Iterable[int]) -> dict[int, int]:
+    """Return {premise id: open candidates (submitted or shortlisted there)} for those premises.
+
+    Counts direct applications and those for the premise's street or district, in a few
+    queries whatever the number of premises (the portfolio asks for thousands at once).
+    Premises without an open candidate are absent.
+    """
+    ids = list(dict.fromkeys(int(premise_id) for premise_id in premise_ids))
+    open_rows = session.execute(
+        select(
+            Application.id, Application.premise_id, Application.street_id, Application.district_id
+        ).where(Application.status.in_(OPEN))
+    ).all()
+    if not ids or not open_rows:
+        return {}
+    direct: dict[int, list[int]] = {}
+    by_street: dict[int, list[int]] = {}
+    by_district: dict[int, list[int]] = {}
+    for application_id, premise_id, street_id, district_id in open_rows:
+        if premise_id is not None:
+            direct.setdefault(premise_id, []).append(application_id)
+        elif street_id is not None:
+            by_street.setdefault(street_id, []).append(application_id)
+        else:
+            by_district.setdefault(district_id, []).append(application_id)
+    counts: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        premises = session.execute(
+            select(Premise.id, Premise.street_id, Premise.lat, Premise.lon).where(
+                Premise.id.in_(chunk)
+            )
+        ).all()
+        closed = set(
+            session.execute(
+                select(Candidacy.application_id, Candidacy.premise_id).where(
+                    Candidacy.premise_id.in_(chunk), Candidacy.status.not_in(OPEN)
+                )
+            ).all()
+        )
+        districts: dict[str, Any] = {}
+        if by_district and premises:
+            districts = districts_of(
+                session, [row.lat for row in premises], [row.lon for row in premises]
+            )
+        for index, (premise_id, street_id, _lat, _lon) in enumerate(premises):
+            found = set(direct.get(premise_id, ())) | set(by_street.get(street_id, ()))
+            for level_ids in districts.values():
+                found |= set(by_district.get(int(level_ids[index]), ()))
+            found = {a for a in found if (a, premise_id) not in closed}
+            if found:
+                counts[premise_id] = len(found)
+    return counts
 
 
 def _standings(session: Session, premise_id: int) -> dict[int, str]:
