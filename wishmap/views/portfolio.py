@@ -13,6 +13,7 @@ from wishmap.maps import COUNT_COLOURS, render_parts
 from wishmap.models import PremiseStatus, Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import portfolio as service
+from wishmap.services.activity_codes import activity_codes
 from wishmap.services.portfolio import exports
 from wishmap.views._nav import configured_base_map
 
@@ -61,10 +62,11 @@ def _download(kind: str, fmt: str) -> Response:
     except service.PortfolioError as failure:
         return Response(str(failure) + "\n", status=400, mimetype="text/plain")
     locale = current_language()
+    official = activity_codes(db.session())
     records = (
-        exports.ranking_records(page, locale)
+        exports.ranking_records(page, locale, official)
         if kind == "where"
-        else exports.portfolio_records(page, locale)
+        else exports.portfolio_records(page, locale, official)
     )
     if fmt == "csv":
         body = exports.to_csv(records)

@@ -41,8 +41,19 @@ def _premise_columns(row: Any, locale: str) -> dict[str, Any]:
     }
 
 
-def portfolio_records(page: PortfolioPage, locale: str) -> list[dict[str, Any]]:
-    """Return one dict per portfolio row: the premise, its score and its best types."""
+def _official(official: dict[int, list[tuple[str, str]]] | None, type_id: int) -> str | None:
+    # The city's own activity codes for a shop type (services/activity_codes.py), if imported.
+    codes = (official or {}).get(type_id)
+    return ", ".join(code for code, _label in codes) if codes else None
+
+
+def portfolio_records(
+    page: PortfolioPage, locale: str, official: dict[int, list[tuple[str, str]]] | None = None
+) -> list[dict[str, Any]]:
+    """Return one dict per portfolio row: the premise, its score and its best types.
+
+    official: {shop type id: [(code, label)]} of the city's nomenclature, for a column each.
+    """
     records = []
     for row in page.rows:
         record = _premise_columns(row, locale)
@@ -51,6 +62,9 @@ def portfolio_records(page: PortfolioPage, locale: str) -> list[dict[str, Any]]:
             best = row.best[number] if number < len(row.best) else None
             record[f"type_{number + 1}"] = best.shop_type.label(locale) if best else None
             record[f"type_{number + 1}_code"] = best.shop_type.code if best else None
+            record[f"type_{number + 1}_official"] = (
+                _official(official, best.shop_type.id) if best else None
+            )
             record[f"type_{number + 1}_score"] = round(best.gap) if best else None
         record["not_allowed"] = "; ".join(
             f"{item.shop_type.label(locale)} ({item.forbidden})" for item in row.not_allowed
@@ -59,7 +73,9 @@ def portfolio_records(page: PortfolioPage, locale: str) -> list[dict[str, Any]]:
     return records
 
 
-def ranking_records(page: PortfolioPage, locale: str) -> list[dict[str, Any]]:
+def ranking_records(
+    page: PortfolioPage, locale: str, official: dict[int, list[tuple[str, str]]] | None = None
+) -> list[dict[str, Any]]:
     """Return one dict per premise of a "where should a … go?" ranking, best first."""
     records = []
     for rank, row in enumerate(page.rows, start=1):
@@ -69,6 +85,9 @@ def ranking_records(page: PortfolioPage, locale: str) -> list[dict[str, Any]]:
                 "rank": rank,
                 "shop_type": page.shop_type.label(locale) if page.shop_type else None,
                 "shop_type_code": page.shop_type.code if page.shop_type else None,
+                "shop_type_official": (
+                    _official(official, page.shop_type.id) if page.shop_type else None
+                ),
                 "score": round(focus.gap) if focus else None,
                 "residents": focus.residents if focus else None,
                 "competitors": focus.competitors if focus else None,
