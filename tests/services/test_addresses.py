@@ -53,6 +53,9 @@ ADDRESSES = [
     ("Place Stalingrad devant La Rotonde", None, "Place Stalingrad devant La Rotonde"),
     ("12A rue Curial", "12A", "rue Curial"),
     ("12 ter rue de Meaux", "12 ter", "rue de Meaux"),
+    ("Bâtiment B, 5 rue de Thionville", "5", "rue de Thionville"),
+    # Belgian style, the number after a street named after a date
+    ("Rue du 4 Septembre 10", "10", "Rue du 4 Septembre"),
     # Dutch and Belgian
     ("Damrak 1, 1012 LM Amsterdam", "1", "Damrak"),
     ("Museumstraat 1, 1071 XX Amsterdam", "1", "Museumstraat"),
@@ -110,6 +113,8 @@ def test_table_covers_forty_addresses_in_four_languages() -> None:
 
 def test_units_are_kept_apart_from_the_number() -> None:
     assert split_address("11 Wall Street Apt 4B").unit == "Apt 4B"
+    assert split_address("Bâtiment B, 5 rue de Thionville").unit == "Bâtiment B"
+    assert split_address("12 - ").number is None  # a dash is no street
     parsed = split_address("Flat 2, 10 Downing Street")
     assert (parsed.number, parsed.street, parsed.unit) == ("10", "Downing Street", "Flat 2")
     assert split_address("") == split_address(None)

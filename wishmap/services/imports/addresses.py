@@ -40,14 +40,17 @@ _UNIT = re.compile(
     re.I,
 )
 _LEADING_UNIT = re.compile(
-    r"^\s*(?:apt|apartment|appt|appartement|unit|suite|flat|app)\.?\s*#?\s*[\w-]+\s*$", re.I
+    r"^\s*(?:apt|apartment|appt|appartement|unit|suite|flat|app|bâtiment|batiment|bât|bat"
+    r"|building|bldg|escalier|esc)\.?\s*#?\s*[\w-]+\s*$",
+    re.I,
 )
 # " - " with spaces separates an address from a building name ("211 Avenue Jean Jaurès - Parc
 # de La Villette"); a hyphen without spaces is part of a name ("Rue du Faubourg-Saint-Denis").
 _SEPARATOR = re.compile(r"\s+[-–—]\s+")
 # A postcode and city left after the street without a comma: "Damrak 1 1012 LM Amsterdam".
 _POSTCODE_TAIL = re.compile(r"\s+(?:\d{4}\s?[A-Z]{2}|\d{5}|\d{4})\s+[^\d\s][^\d]*$")
-# French street names that end in a date ("Place du 8 Mai 1945") must not lose the year.
+# French street names that end in a date ("Place du 8 Mai 1945") must not lose the year; "Rue
+# du 4 Septembre 10" still has its house number.
 _MONTHS = frozenset(
     {
         *("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout"),
@@ -78,9 +81,11 @@ def _tidy_number(number: str) -> str:
     return re.sub(r"\s+", " ", number)
 
 
-def _ends_in_date(street: str) -> bool:
+def _is_year_of_date(street: str, number: str) -> bool:
     words = fold(street).split()
-    return bool(words) and words[-1] in _MONTHS
+    return (
+        bool(words) and words[-1] in _MONTHS and bool(re.fullmatch(r"1[0-9]{3}|20[0-9]{2}", number))
+    )
 
 
 def split_address(text: str | None) -> Address:
@@ -108,7 +113,7 @@ def split_address(text: str | None) -> Address:
     head = parts[0]
     if number is None:
         leading = _LEADING.match(head)
-        if leading and leading.group("rest").strip(" ,."):
+        if leading and re.search(r"\w", leading.group("rest")):
             number, head = leading.group("number"), leading.group("rest")
     head = _SEPARATOR.split(head.strip())[0]
     found = _UNIT.search(head)
@@ -119,7 +124,7 @@ def split_address(text: str | None) -> Address:
         # A postcode tail goes only if a house number then ends the street ("Damrak 1
         # 1012 LM Amsterdam"); "Route 2000 Nord" is a street name and stays whole.
         trailing = _TRAILING.match(_POSTCODE_TAIL.sub("", head)) or _TRAILING.match(head)
-        if trailing and not _ends_in_date(trailing.group("street")):
+        if trailing and not _is_year_of_date(trailing.group("street"), trailing.group("number")):
             number, head = trailing.group("number"), trailing.group("street")
         elif len(parts) > 1 and (after := _BARE_NUMBER.match(parts[1])):
             # "Calle de Alcalá, 45", "Rua Augusta, 274": the number after a comma.
