@@ -41,6 +41,7 @@ def setup(session: Session) -> dict:
         manager_id=owner.id,
         street_id=street.id,
         address="7 Rue du Four",
+        lat=48.8901,  # a kilometre north: no wish counts for it
         surface_m2=None,
         rent_eur_month=None,
     )
@@ -164,12 +165,18 @@ def test_download_all_reports(client: FlaskClient, session: Session, setup: dict
     response = client.get("/insights/reports.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    names = sorted(archive.namelist())
+    names = archive.namelist()
     assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
     texts = [pdf_text(archive.read(name)) for name in names]
-    assert any("3 Rue du Four" in text for text in texts)
-    assert any("7 Rue du Four" in text for text in texts)
+    # The portfolio's order: the premise with the strongest score first.
+    assert "3 Rue du Four" in texts[0] and "7 Rue du Four" in texts[1]
     assert not any("5 Rue du Four" in text for text in texts)  # not this owner's
+    # The portfolio's filters apply.
+    only = zipfile.ZipFile(io.BytesIO(client.get("/insights/reports.zip?min_score=10").data))
+    assert len(only.namelist()) == 1 and "3 Rue du Four" in pdf_text(only.read(only.namelist()[0]))
+    bad = client.get("/insights/reports.zip?min_score=500")
+    assert bad.status_code == 400 and "from 0 to 100" in bad.get_data(as_text=True)
+    assert client.get("/insights/reports.zip?min_score=99").status_code == 404
     log_in(client, make_user(session, role="owner"))
     assert client.get("/insights/reports.zip").status_code == 404  # manages nothing
 
@@ -184,4 +191,4 @@ def test_download_all_reports_is_capped(
     archive = zipfile.ZipFile(io.BytesIO(client.get("/insights/reports.zip").data))
     names = archive.namelist()
     assert names[0] == "README.txt" and len(names) == 2
-    assert "first 1 of your 2 premises" in archive.read("README.txt").decode()
+    assert "first 1 of the 2 premises" in archive.read("README.txt").decode()

@@ -30,6 +30,13 @@ from wishmap.models import (
 from wishmap.models._types import utcnow
 from wishmap.services.activity_codes import activity_codes
 from wishmap.services.analysis import latest_run
+from wishmap.services.portfolio.query import (
+    PortfolioQuery,
+    listing,
+    premise_filters,
+    restrictions,
+    shop_type_of,
+)
 from wishmap.services.recommendations import forbidden_types
 from wishmap.services.report_surroundings import NearShop, Surroundings, TypeFigures, surroundings
 from wishmap.services.zoning import Protection, premise_protection
@@ -141,6 +148,29 @@ def managed_premises(session: Session, user: User) -> list[Premise]:
     if user.role not in READERS_OF_ALL:
         query = query.where(Premise.manager_id == user.id)
     return list(session.scalars(query))
+
+
+def premises_for_reports(
+    session: Session, reader: User, query: PortfolioQuery, cap: int
+) -> tuple[list[int], int]:
+    """Return the ids of the reader's portfolio premises matching query, in the portfolio's
+    order (strongest allowed score first by default), at most cap of them, and how many match.
+
+    Raises PortfolioError for a filter naming nothing that exists (type, district).
+    """
+    shop_type = shop_type_of(session, query.type_code)
+    where = premise_filters(session, reader, query)
+    run = latest_run(session)
+    statement, count = listing(
+        session,
+        where,
+        run.id if run else None,
+        query,
+        shop_type.id if shop_type else None,
+        restrictions(session) if run else {},
+    )
+    ids = [row.id for row in session.execute(statement.limit(cap))]
+    return ids, session.scalar(count) or 0
 
 
 def readable_premise(session: Session, user: User, premise_id: int) -> Premise:

@@ -14,6 +14,7 @@ from flask import (
     current_app,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
@@ -28,6 +29,7 @@ from wishmap.security import csp_nonce, roles
 from wishmap.services import insights, report_pdf
 from wishmap.services.demand import MIN_CELL_M
 from wishmap.services.extent import grid_latitude
+from wishmap.services.portfolio.query import PortfolioError, parse_query
 from wishmap.services.report_map import add_report_layers, svg_map, svg_scores, type_colours
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
@@ -153,21 +155,29 @@ def premise_pdf(premise_id: int) -> Response:
 @bp.get("/reports.zip")
 @roles(*READERS)
 def reports_zip() -> Response:
-    """Every report the reader may read, as PDFs in one zip (at most MAX_REPORTS_PER_ZIP)."""
+    """The reports of the reader's portfolio as PDFs in one zip, streamed as they are made.
+
+    Takes the portfolio's filters (street, district, status, type, min_score, sort); at most
+    MAX_REPORTS_PER_ZIP reports, and the archive says so when there were more.
+    """
     session = db.session()
-    premises = insights.managed_premises(session, current_user)
-    if not premises:
-        abort(404, _("You manage no premises yet, so there is no report to download."))
     cap = report_pdf.MAX_REPORTS_PER_ZIP
-    ids = [premise.id for premise in premises[:cap]]
+    try:
+        query = parse_query(request.args)
+        ids, total = insights.premises_for_reports(session, current_user, query, cap)
+    except PortfolioError as error:
+        abort(400, str(error))
+    if not ids:
+        abort(404, _("No premise of yours matches, so there is no report to download."))
 
     def files() -> Iterator[tuple[str, Any]]:
-        if len(premises) > cap:
+        if total > len(ids):
             note = _(
-                "This archive holds the reports of the first %(cap)s of your %(n)s premises "
-                "(vacant ones first). Download the others one by one from their reports.",
-                cap=cap,
-                n=len(premises),
+                "This archive holds the reports of the first %(cap)s of the %(n)s premises "
+                "you asked for, in the portfolio's order. Narrow the list with its filters "
+                "to download the others.",
+                cap=len(ids),
+                n=total,
             )
             yield "README.txt", lambda: note.encode()
         for premise_id in ids:
