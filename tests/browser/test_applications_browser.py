@@ -64,4 +64,12 @@ def test_entrepreneur_applies_on_a_phone_and_the_agency_reads_it(
     text = item.inner_text()
     assert "nan" not in text and "€0 " not in text
     page.screenshot(path=str(artifacts / "application-candidates-desktop.png"), full_page=True)
+    # The same page on a phone, in French: the reason speaks the reader's language.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Français").click()
+    item = page.locator("ol.candidates > li", has_text="Fournil du Marché")
+    expect(item.locator(".reason")).to_contain_text("score de manque")
+    expect(item.get_by_role("button", name="Louer à ce candidat")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(artifacts / "application-candidates-phone-fr.png"), full_page=True)
     assert errors == []
