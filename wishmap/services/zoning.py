@@ -353,16 +353,23 @@ def premise_protection(
 
 
 def zone_classes(session: Session, premise_ids: list[int]) -> dict[int, set[str]]:
-    """Return {premise id: its protection class codes} for the premises that have any."""
+    """Return {premise id: its protection class codes} for the premises that have any.
+
+    A page of a few hundred premises asks with IN; a larger one reads every link (one row per
+    protected premise and class, a few thousand in Paris) and keeps its own: binding thousands
+    of ids costs more than reading the table.
+    """
+    query = (
+        select(PremiseZone.premise_id, ZoningArea.class_code)
+        .join(ZoningArea, ZoningArea.id == PremiseZone.zoning_area_id)
+        .distinct()
+    )
+    if len(premise_ids) <= CHUNK:
+        rows = session.execute(query.where(PremiseZone.premise_id.in_(premise_ids)))
+    else:
+        wanted = set(premise_ids)
+        rows = (row for row in session.execute(query) if row[0] in wanted)
     result: dict[int, set[str]] = {}
-    for start in range(0, len(premise_ids), CHUNK):
-        chunk = premise_ids[start : start + CHUNK]
-        rows = session.execute(
-            select(PremiseZone.premise_id, ZoningArea.class_code)
-            .join(ZoningArea, ZoningArea.id == PremiseZone.zoning_area_id)
-            .where(PremiseZone.premise_id.in_(chunk))
-            .distinct()
-        )
-        for premise_id, code in rows:
-            result.setdefault(premise_id, set()).add(code)
+    for premise_id, code in rows:
+        result.setdefault(premise_id, set()).add(code)
     return result
