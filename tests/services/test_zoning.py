@@ -262,6 +262,15 @@ def test_forbidden_types_for_many_premises_uses_stored_links(session: Session) -
     session.commit()
     forbidden = forbidden_types(session, [p.id for p in premises] * 2)
     assert set(forbidden) == {p.id for p in premises}
+    # A page of thousands of ids reads the links whole: the same answer.
+    agency = make_user(session, role=Role.AGENCY)
+    premises[0].manager_id = agency.id
+    session.commit()
+    set_exclusions(session, agency, ["bakery"])
+    short = forbidden_types(session, [p.id for p in premises])
+    long = forbidden_types(session, [p.id for p in premises] + list(range(10**6, 10**6 + 600)))
+    assert long == short and shop_type(session, "bakery").id in long[premises[0].id]
+    assert shop_type(session, "bakery").id not in long[premises[1].id]
 
 
 @pytest.mark.realdata

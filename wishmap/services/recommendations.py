@@ -24,7 +24,7 @@ def forbidden_types(session: Session, premise_ids: Iterable[int]) -> dict[int, d
     """Return {premise id: {shop type id: why it may not be recommended}} for those premises.
 
     Premises without any restriction are absent from the result. Reads the premise–zone links
-    stored at import time and the exclusions: four indexed queries, whatever the number of
+    stored at import time and the exclusions: five indexed queries, whatever the number of
     premises (bench/zoning.py times 5,000).
     """
     ids = list(dict.fromkeys(int(premise_id) for premise_id in premise_ids))
