@@ -81,3 +81,26 @@ def test_import_nomenclature_reports_mapped_and_unmapped(
     assert result.exit_code == 1 and "line 3: has no code" in result.output
     session.expire_all()
     assert count(session, ActivityCode) == 220
+
+
+@pytest.mark.realdata
+@pytest.mark.sqlite_only
+def test_import_zoning_within_one_arrondissement(
+    runner: FlaskCliRunner, session: Session, paris_data: Path
+) -> None:
+    result = runner.invoke(
+        args=[
+            "import-zoning",
+            str(paris_data / "plu_protection_commerciale.geojson"),
+            "--within",
+            str(paris_data / "arrondissements.geojson"),
+            "--where",
+            "c_ar=19",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    # The segments touching the 19th: 253 frontages, 318 with their classes.
+    assert "zoning: 318 created, 0 updated, 0 unchanged; 4614 skipped (outside the area)" in (
+        result.output
+    )
+    assert count(session, ZoningArea) == 318

@@ -131,6 +131,7 @@ def test_side_street_name_and_numbers_decide(session: Session) -> None:
 
 def test_facade_layer_by_class_field_and_distance(session: Session) -> None:
     near = make_premise(session, address="5 Main Street", lat=48.8801, lon=2.3850)
+    inside = make_premise(session, address="Place", lat=48.8813, lon=2.3877)
     across = make_premise(session, address="6 Main Street", lat=48.8798, lon=2.3850)
     layer = {
         "type": "FeatureCollection",
@@ -147,6 +148,17 @@ def test_facade_layer_by_class_field_and_distance(session: Session) -> None:
             },
             {
                 "type": "Feature",
+                "properties": {"id": "square", "protection": "PRCA"},
+                # A protected square drawn as a polygon, around `inside`.
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[2.387, 48.881], [2.388, 48.881], [2.388, 48.882], [2.387, 48.881]]
+                    ],
+                },
+            },
+            {
+                "type": "Feature",
                 "properties": {"id": "front-2", "protection": ""},
                 "geometry": {
                     "type": "LineString",
@@ -156,10 +168,11 @@ def test_facade_layer_by_class_field_and_distance(session: Session) -> None:
         ],
     }
     report = import_zoning(session, geojson_records(json.dumps(layer)), class_field="protection")
-    assert report.created == 1 and report.skipped == {"no protection class": 1}
-    link = session.execute(select(PremiseZone.premise_id, PremiseZone.distance_m)).all()
-    assert [premise_id for premise_id, _d in link] == [near.id]
-    assert 4 < link[0][1] < 7
+    assert report.created == 2 and report.skipped == {"no protection class": 1}
+    link = dict(session.execute(select(PremiseZone.premise_id, PremiseZone.distance_m)).all())
+    assert set(link) == {near.id, inside.id}
+    assert 4 < link[near.id] < 7 and link[inside.id] == 0
+    assert [p.code for p in premise_protection(session, inside)] == ["PRCA"]
     assert across.id not in forbidden_types(session, [across.id])
 
 

@@ -255,17 +255,6 @@ def link_premises(session: Session, premise_ids: Iterable[int] | None = None) ->
     How a premise is found on a zone: see FRONTAGE_DISTANCE_M. Does not commit: the links
     land with the import that called it.
     """
-    query = select(Premise.id, Premise.lat, Premise.lon, Premise.address, Premise.street_name)
-    if premise_ids is None:
-        session.execute(delete(PremiseZone))
-        premises = list(session.execute(query))
-    else:
-        ids = list(premise_ids)
-        premises = []
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            session.execute(delete(PremiseZone).where(PremiseZone.premise_id.in_(chunk)))
-            premises += list(session.execute(query.where(Premise.id.in_(chunk))))
     zones = list(
         session.execute(
             select(
@@ -277,6 +266,19 @@ def link_premises(session: Session, premise_ids: Iterable[int] | None = None) ->
             )
         )
     )
+    query = select(Premise.id, Premise.lat, Premise.lon, Premise.address, Premise.street_name)
+    if premise_ids is None:
+        session.execute(delete(PremiseZone))
+        # A city without a zoning layer pays nothing on each premises import.
+        premises = list(session.execute(query)) if zones else []
+    else:
+        ids = list(premise_ids)
+        premises = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            session.execute(delete(PremiseZone).where(PremiseZone.premise_id.in_(chunk)))
+            if zones:
+                premises += list(session.execute(query.where(Premise.id.in_(chunk))))
     if not premises or not zones:
         return 0
     lats = np.array([row.lat for row in premises])
