@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('contact_phone', sa.String(length=40), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('verify_digest', sa.String(length=64), nullable=True),
+    sa.Column('link_digest', sa.String(length=64), nullable=True),
     sa.Column('verify_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['shop_type_id'], ['shop_types.id'], name=op.f('fk_applications_shop_type_id_shop_types')),
     sa.ForeignKeyConstraint(['street_id'], ['streets.id'], name=op.f('fk_applications_street_id_streets'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
-    sa.UniqueConstraint('verify_digest', name=op.f('uq_applications_verify_digest'))
+    sa.UniqueConstraint('link_digest', name=op.f('uq_applications_link_digest'))
     )
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_district_id'), ['district_id'], unique=False)

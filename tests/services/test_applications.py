@@ -74,14 +74,16 @@ def test_apply_mail_verify_then_the_owner_sees_it(
     application, secret = apply(session, premise=str(data["premise"].id))
     assert application.status == "unverified" and application.locale == "en"
     # Only a digest of the secret is stored.
-    assert secret not in (application.verify_digest or "") and len(application.verify_digest) == 64
+    digest = application.link_digest
+    assert secret not in (digest or "") and len(digest) == 64
     [mail] = outbox_messages(outbox)
     assert mail["To"] == "camille@example.org"
     assert LINK.search(mail.get_content()).group(1) == secret
     page = applications.candidates_page(session, data["owner"], data["premise"].id)
     assert page.candidates == []  # unverified: nobody sees it
     applications.verify_application(session, secret)
-    assert application.status == "submitted" and application.verify_digest is None
+    assert application.status == "submitted" and application.verify_expires_at is None
+    assert application.link_digest == digest  # kept: the same link withdraws it later
     with pytest.raises(applications.ApplicationError, match="invalid, already used"):
         applications.verify_application(session, secret)
     page = applications.candidates_page(session, data["owner"], data["premise"].id)
@@ -342,3 +344,23 @@ def test_letting_to_a_candidate_closes_the_loop(
     assert applications.candidate_counts(session, [premise_id, data["other"].id]) == {
         data["other"].id: 1
     }
+
+
+def test_the_candidate_withdraws_through_the_same_link(
+    session: Session, outbox: Path, request_ctx: None
+) -> None:
+    data = plant(session, analyse=False)
+    application, secret = apply(session, premise=str(data["premise"].id))
+    assert applications.withdrawable_application(session, secret) is None  # not confirmed yet
+    applications.verify_application(session, secret)
+    assert applications.withdrawable_application(session, secret) is application
+    applications.withdraw_application(session, secret)
+    assert application.status == "withdrawn" and application.link_digest is None
+    assert applications.candidates_page(session, data["owner"], data["premise"].id).candidates == []
+    with pytest.raises(applications.ApplicationError, match="cannot be withdrawn"):
+        applications.withdraw_application(session, secret)
+    # A candidate the premise was let to cannot withdraw any more.
+    chosen, chosen_secret = apply(session, premise=str(data["premise"].id))
+    applications.verify_application(session, chosen_secret)
+    applications.decide(session, data["owner"], data["premise"].id, chosen.id, "let")
+    assert applications.withdrawable_application(session, chosen_secret) is None

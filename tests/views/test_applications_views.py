@@ -115,13 +115,24 @@ def test_applying_is_rate_limited(
     assert post_application(client, premise=str(data["premise"].id)).status_code == 429
 
 
-def test_a_bad_or_used_link_is_a_404(client: FlaskClient, session: Session, outbox: Path) -> None:
+def test_the_link_confirms_once_then_withdraws(
+    client: FlaskClient, session: Session, outbox: Path
+) -> None:
     data = plant(session, analyse=False)
     assert client.get("/apply/confirm/nonsense").status_code == 404
     post_application(client, premise=str(data["premise"].id))
     confirm(client, outbox)
     link = LINK.search(outbox_messages(outbox)[-1].get_content()).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "Withdraw my application" in page.get_data(as_text=True)
+    token = csrf_token(client, link)
+    response = client.post(link, data={"csrf_token": token, "action": "withdraw"})
+    assert response.status_code == 303
+    assert session.scalars(select(Application)).one().status == "withdrawn"
     assert client.get(link).status_code == 404
+    log_in(client, data["owner"])
+    text = client.get(f"/insights/premises/{data['premise'].id}/candidates").get_data(as_text=True)
+    assert "Fournil du Marché" not in text
 
 
 def test_only_the_manager_reads_and_decides(

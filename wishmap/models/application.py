@@ -30,7 +30,8 @@ class Application(Base):
 
     An application for a street or district is a candidate for every vacant premise there;
     the decisions on it, premise by premise, are Candidacy rows. No account is needed: the
-    contact address is confirmed by an e-mailed link whose SHA-256 digest alone is kept.
+    contact address is confirmed by an e-mailed link whose SHA-256 digest alone is kept; the
+    same link later withdraws the application.
     """
 
     __tablename__ = "applications"
@@ -75,7 +76,9 @@ class Application(Base):
     status: Mapped[str] = mapped_column(
         String(16), default=ApplicationStatus.UNVERIFIED.value, index=True
     )
-    verify_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # SHA-256 of the e-mailed link's secret: the link confirms the application until
+    # verify_expires_at, and afterwards lets the candidate withdraw it.
+    link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     verify_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -101,23 +101,36 @@ def sent() -> str:
 @bp.route("/apply/confirm/<token>", methods=["GET", "POST"])
 @public
 def verify(token: str) -> tuple[str, int] | Response:
-    """Submit an application from its e-mailed link (a button: mail scanners change nothing)."""
+    """The e-mailed link: confirms the application, later withdraws it (buttons, so a mail
+    scanner opening the link changes nothing)."""
     form = ConfirmForm()
     session = db.session()
     if form.validate_on_submit():
+        withdrawing = request.form.get("action") == "withdraw"
         try:
-            service.verify_application(session, token)
+            if withdrawing:
+                service.withdraw_application(session, token)
+            else:
+                service.verify_application(session, token)
         except service.ApplicationError as error:
             flash(str(error))
         else:
+            if withdrawing:
+                flash(_("Your application is withdrawn. No manager sees it any more."))
+                return redirect(url_for("applications.new"), code=303)
             flash(_("Thank you: your application is confirmed and sent to the managers."))
             return redirect(url_for("applications.sent", confirmed=1), code=303)
-    valid = service.pending_application(session, token) is not None
+    pending = service.pending_application(session, token)
+    confirmed = None if pending else service.withdrawable_application(session, token)
     return (
         render_template(
-            "accounts/confirm.html", form=form, valid=valid, title=_("Confirm your application")
+            "applications/link.html",
+            form=form,
+            pending=pending,
+            confirmed=confirmed,
+            target_label=service.target_label,
         ),
-        200 if valid else 404,
+        200 if pending or confirmed else 404,
     )
 
 

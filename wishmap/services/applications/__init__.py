@@ -21,6 +21,8 @@ from wishmap.services.applications.submission import (
     target_label,
     vacant_premise,
     verify_application,
+    withdraw_application,
+    withdrawable_application,
 )
 
 __all__ = [
@@ -42,4 +44,6 @@ __all__ = [
     "target_label",
     "vacant_premise",
     "verify_application",
+    "withdraw_application",
+    "withdrawable_application",
 ]

@@ -2,7 +2,8 @@
 
 The application is saved unverified and a link is e-mailed to the contact address (only its
 SHA-256 digest is kept, as for account tokens); following it and pressing the button submits
-the application. Only submitted applications reach the managers (decisions.py).
+the application. Only submitted applications reach the managers (decisions.py). The same
+link later lets the candidate withdraw the application (until a premise is let to them).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ LinkFn = Callable[[str], str]
 MAX_SURFACE_M2 = 100_000
 MAX_RENT = 10_000_000
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{4,40}$")
+# A candidate may withdraw until a premise is let to them.
+WITHDRAWABLE = (
+    ApplicationStatus.SUBMITTED.value,
+    ApplicationStatus.SHORTLISTED.value,
+    ApplicationStatus.REJECTED.value,
+)
 TEXT_LIMITS = {"business_name": 120, "opening_hours": 120, "contact_name": 120}
 
 
@@ -141,7 +148,7 @@ def submit_application(
         verify_expires_at=utcnow() + timedelta(hours=hours),
     )
     secret = secrets.token_urlsafe(32)
-    application.verify_digest = _digest(secret)
+    application.link_digest = _digest(secret)
     session.add(application)
     session.commit()
     with force_locale(locale):
@@ -151,8 +158,9 @@ def submit_application(
             _(
                 "Hello %(name)s,\n\nyou applied on Wishmap to open %(business)s at %(place)s. "
                 "To send your application to the managers of the premises, confirm it:\n"
-                "%(link)s\n\nThe link works once, for %(hours)s hours. If you did not apply, "
-                "ignore this message: nothing will be sent.",
+                "%(link)s\n\nConfirm within %(hours)s hours. Later, the same link lets you "
+                "withdraw your application. If you did not apply, ignore this message: nothing "
+                "will be sent.",
                 name=application.contact_name,
                 business=application.business_name,
                 place=target_label(application),
@@ -172,11 +180,13 @@ def target_label(application: Application) -> str:
     return application.district.name if application.district is not None else ""
 
 
+def _by_link(session: Session, secret: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.link_digest == _digest(secret)))
+
+
 def pending_application(session: Session, secret: str) -> Application | None:
     """Return the unverified application whose link has this secret, if still valid."""
-    application = session.scalar(
-        select(Application).where(Application.verify_digest == _digest(secret))
-    )
+    application = _by_link(session, secret)
     if (
         application is None
         or application.status != ApplicationStatus.UNVERIFIED.value
@@ -187,16 +197,35 @@ def pending_application(session: Session, secret: str) -> Application | None:
     return application
 
 
+def withdrawable_application(session: Session, secret: str) -> Application | None:
+    """Return the confirmed application whose link has this secret, if it may be withdrawn."""
+    application = _by_link(session, secret)
+    if application is None or application.status not in WITHDRAWABLE:
+        return None
+    return application
+
+
 def verify_application(session: Session, secret: str) -> Application:
-    """Submit the application whose link was followed (works once); raise ApplicationError."""
+    """Submit the application whose link was followed (once); raise ApplicationError."""
     application = pending_application(session, secret)
     if application is None:
         raise ApplicationError(_("This link is invalid, already used or expired."))
     application.status = ApplicationStatus.SUBMITTED.value
     application.verified_at = utcnow()
-    # The digest goes with its use: the link cannot be replayed.
-    application.verify_digest = None
+    # The link confirms once; from now on it can only withdraw the application.
     application.verify_expires_at = None
+    session.commit()
+    return application
+
+
+def withdraw_application(session: Session, secret: str) -> Application:
+    """Withdraw an application through its e-mailed link: no manager sees it any more."""
+    application = withdrawable_application(session, secret)
+    if application is None:
+        raise ApplicationError(_("This application cannot be withdrawn any more."))
+    application.status = ApplicationStatus.WITHDRAWN.value
+    # Its last use: nobody can act through the link again.
+    application.link_digest = None
     session.commit()
     return application
 
