@@ -105,7 +105,8 @@ def check_db_command() -> None:
 )
 @click.option("--reset/--keep", default=False, help="Drop existing data first (--reset).")
 def demo_command(seed: int, reset: bool) -> None:
-    """Load the synthetic demo district (streets, premises, shops, residents, wishes)."""
+    """Load the demo district: real streets and shops of Paris 19th, synthetic premises,
+    residents and wishes."""
     from wishmap.services.demo import DEMO_PASSWORD, load_demo
     from wishmap.services.maintenance import database_is_empty, drop_all_data
 
