@@ -364,3 +364,18 @@ def test_the_candidate_withdraws_through_the_same_link(
     applications.verify_application(session, chosen_secret)
     applications.decide(session, data["owner"], data["premise"].id, chosen.id, "let")
     assert applications.withdrawable_application(session, chosen_secret) is None
+
+
+def test_a_street_candidate_let_one_premise_is_decided_for_the_others(
+    session: Session, outbox: Path, request_ctx: None
+) -> None:
+    data = plant(session, analyse=False)
+    street_app = applied(session, street=str(data["street"].id))
+    admin = make_user(session, role=Role.ADMIN)
+    applications.decide(session, admin, data["premise"].id, street_app.id, "let")
+    assert street_app.status == "accepted"
+    other_id = data["other"].id
+    assert applications.candidates_page(session, admin, other_id).candidates == []
+    with pytest.raises(applications.ApplicationError, match="already been decided"):
+        applications.decide(session, admin, other_id, street_app.id, "let")
+    assert session.get(Premise, other_id).status == "vacant"

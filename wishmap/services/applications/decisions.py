@@ -309,7 +309,9 @@ def decide(
     if application is None or application not in applications_for(session, premise):
         raise NotFound(application_id)
     standings = _standings(session, premise.id)
-    if standings.get(application.id, ApplicationStatus.SUBMITTED.value) not in OPEN:
+    standing = standings.get(application.id, ApplicationStatus.SUBMITTED.value)
+    # A street or district candidate who got a premise elsewhere is decided everywhere.
+    if standing not in OPEN or application.status == ApplicationStatus.ACCEPTED.value:
         raise ApplicationError(_("This application has already been decided."))
     if status != ApplicationStatus.ACCEPTED.value:
         _set_standing(session, user, application, premise, status)
