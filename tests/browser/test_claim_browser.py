@@ -55,11 +55,25 @@ def test_owner_claims_a_premise_from_its_page(
 
     # The owner now finds it, as a link, among the premises they manage, with its reference.
     page.goto(live_server + "/claims/")
+    page.screenshot(path=str(artifacts / "claims-managed-list.png"), full_page=True)
     page.locator("ul.managed").get_by_role("link", name=address, exact=True).click()
     expect(page.locator("h1")).to_have_text(address)
     expect(page.locator("dd[data-ref]")).not_to_be_empty()
     expect(page.get_by_role("button", name="I manage this premise")).to_have_count(0)
     page.screenshot(path=str(artifacts / "claim-approved-premise-page.png"), full_page=True)
+
+    # From the same list, the shop types the owner will not let to.
+    page.goto(live_server + "/claims/")
+    page.get_by_role("link", name="Shop types you will not let to").click()
+    page.get_by_label("Phone shop").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("Excluded shop types saved")
+    expect(page.get_by_label("Phone shop")).to_be_checked()
+    page.screenshot(path=str(artifacts / "exclusions-page.png"), full_page=True)
+    # Leave the shared demo as it was for the other browser tests.
+    page.get_by_label("Phone shop").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Phone shop")).not_to_be_checked()
     assert errors == []
     agency.context.close()
     admin.context.close()
