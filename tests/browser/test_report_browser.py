@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from browser_support import log_in_as
+from conftest import AXE
 from playwright.sync_api import Browser, Page, expect
 
 REPORT = re.compile(r"/insights/premises/\d+$")
@@ -73,3 +74,24 @@ def test_agency_reads_a_report_on_desktop_and_phone(
     phone.screenshot(path=str(artifacts / "report-phone-360.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+def test_report_has_no_serious_accessibility_violation(browser: Browser, live_server: str) -> None:
+    # axe-core is injected, so this context bypasses our CSP (which rightly refuses it).
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    log_in_as(page, live_server, "agency")
+    page.goto(first_report_url(page, live_server))
+    expect(page.locator(".report-map .leaflet-container")).to_be_visible()
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => r.violations)"
+    )
+    serious = [
+        (v["id"], [node["target"] for node in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in {"serious", "critical"}
+    ]
+    context.close()
+    assert serious == []

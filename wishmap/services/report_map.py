@@ -279,13 +279,13 @@ def svg_map(around: Surroundings, type_ids: Sequence[int], title: str) -> Markup
 
 def svg_scores(bars: Sequence[tuple[str, int, bool]], title: str) -> Markup:
     """Return horizontal bars of gap scores (label, score 0–100, is_headline) as inline SVG."""
-    row, label_w, bar_w = 26, 150, 210
+    row, label_w, bar_w = 26, 150, 180
     height = row * len(bars) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
         f'viewBox="0 0 {label_w + bar_w + 60} {height}" width="{label_w + bar_w + 60}" '
         f'height="{height}"><title>{escape(title)}</title>'
-        '<g font-family="sans-serif" font-size="14" fill="#212529">'
+        '<g font-family="sans-serif" font-size="15" fill="#212529">'
     ]
     for index, (label, score, first) in enumerate(bars):
         y = 4 + index * row

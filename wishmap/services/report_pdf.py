@@ -80,7 +80,7 @@ def stream_zip(files: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator[byt
     """
     sink = _Sink()
     now = datetime.now(UTC).timetuple()[:6]
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, build in files:
             info = zipfile.ZipInfo(name, date_time=now)
             info.compress_type = zipfile.ZIP_DEFLATED
