@@ -200,6 +200,9 @@ def test_a_bad_layer_changes_nothing(session: Session) -> None:
     assert forbidden_types(session, [premise.id]) == before
     with pytest.raises(ImportFailed, match="is not in the rule table"):
         import_zoning(session, paris_like([{"CLASSE": "ZZ"}]), class_field="classe")
+    with pytest.raises(ImportFailed, match=r"no feature to import \(1 no protection class\)"):
+        import_zoning(session, paris_like([{"PCA": "N"}]))
+    assert forbidden_types(session, [premise.id]) == before
 
 
 def test_reimport_drops_a_lifted_class(session: Session) -> None:

@@ -199,7 +199,11 @@ def import_zoning(
         source,
     )
     if not features:
-        raise ImportFailed([RowError("file", "no feature with a protection class")], source)
+        # Nothing to import is a mistake (a wrong --class-field, an area with no frontage), and
+        # importing nothing would silently unlink every premise from the zones it had.
+        why = "; ".join(f"{count} {reason}" for reason, count in sorted(report.skipped.items()))
+        reason = f"no feature to import ({why})" if why else "no feature with a protection class"
+        raise ImportFailed([RowError("file", reason)], source)
     rows = []
     for feature in features:
         classes = feature.pop("classes")
