@@ -10,12 +10,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from factories import make_premise, make_shop, make_street, make_user, make_wish
+from factories import make_premise, make_shop, make_street, make_user, make_wish, shop_type
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 from web import log_in
 
+from wishmap.models import ActivityCode
 from wishmap.services.analysis import run_analysis
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -192,3 +193,24 @@ def test_download_all_reports_is_capped(
     names = archive.namelist()
     assert names[0] == "README.txt" and len(names) == 2
     assert "first 1 of the 2 premises" in archive.read("README.txt").decode()
+
+
+def test_official_activity_codes_stand_next_to_their_types(
+    client: FlaskClient, session: Session, setup: dict
+) -> None:
+    session.add(
+        ActivityCode(
+            scheme="paris",
+            code="CA103",
+            label="Boulangerie - pâtisserie",
+            shop_type_id=shop_type(session, "bakery").id,
+        )
+    )
+    session.commit()
+    log_in(client, setup["owner"])
+    text = client.get(f"/insights/premises/{setup['premise'].id}").get_data(as_text=True)
+    code = text.index('class="activity-code" title="Official activity code">CA103</span>')
+    assert text[code - 40 : code].rstrip().endswith("Bakery <span")
+    # No zoning layer was imported: the report does not claim the premise is unprotected.
+    zoning = text[text.index(">Zoning<") :][:200]
+    assert "not given" in zoning
