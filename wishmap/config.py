@@ -16,6 +16,12 @@ class Defaults:
     # SQLite in instance/ is the embedded default; DATABASE_URL selects PostgreSQL.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ECHO = False
+    # PostgreSQL connections each app process keeps (and may open beyond it under load);
+    # gunicorn.conf.py sizes it to the worker's threads. workers × (both) < max_connections.
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 5
+    # Largest request body accepted, in bytes (forms are a few kB); larger ones get 413 unread.
+    MAX_CONTENT_LENGTH = 1_000_000
     # Leaflet tiles; the demo and tests may point this elsewhere (or at nothing offline).
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
@@ -63,7 +69,17 @@ class Defaults:
     BURST_WINDOW_MINUTES = 60
     BURST_NEW_ACCOUNT_HOURS = 24
     BURST_MAX_WISHES_NEW_ACCOUNT = 5
+    # More accounts than this from one network (IPv4 /24, IPv6 /64) wishing for one premise ×
+    # type (or one small area × type) within BURST_TARGET_WINDOW_HOURS are held together.
     BURST_MAX_ACCOUNTS_PER_NETWORK = 4
+    BURST_TARGET_WINDOW_HOURS = 24
+    BURST_IPV4_PREFIX = 24
+    BURST_IPV6_PREFIX = 64
+    # More fresh accounts (made or verified within BURST_NEW_ACCOUNT_HOURS) than this wishing
+    # for one premise × type within BURST_WINDOW_MINUTES, from anywhere, are held together.
+    BURST_MAX_FRESH_ACCOUNTS_PER_TARGET = 5
+    # Free wishes of one type within this many metres of each other are one target.
+    BURST_AREA_METRES = 150
     BURST_ORIGIN_RETENTION_HOURS = 48
     # Officers' statistics: a row with fewer distinct residents than this is suppressed
     # (counts withheld on the page and in every export) so that nobody can be singled out.

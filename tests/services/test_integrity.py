@@ -35,7 +35,9 @@ def _counts(session: Session, premises: list[Premise]) -> list[object]:
 
 
 def _old(session: Session, **fields: object) -> User:
-    return make_user(session, created_at=utcnow() - timedelta(days=30), **fields)
+    """An established account: made and verified a month ago."""
+    month_ago = utcnow() - timedelta(days=30)
+    return make_user(session, created_at=month_ago, email_verified_at=month_ago, **fields)
 
 
 def test_held_burst_changes_no_public_count_until_released(app: Flask, session: Session) -> None:
@@ -88,14 +90,15 @@ def test_many_accounts_on_one_address_are_held_others_are_not(session: Session) 
         create_wish(session, user, bakery, premise_id=premise.id, client_ip="198.51.100.1")
         for user in same_address
     ]
+    # Another network (198.51.100.0/24 is one network, 192.0.2.0/24 another) is not held.
     elsewhere = create_wish(
-        session, _old(session), bakery, premise_id=premise.id, client_ip="198.51.100.2"
+        session, _old(session), bakery, premise_id=premise.id, client_ip="192.0.2.1"
     )
     session.expire_all()
     assert [session.get(Wish, wish.id).status for wish in wishes] == ["held"] * 5
     assert session.get(Wish, elsewhere.id).status == "active"
     assert premise_demand(session, premise.id).total == 1
-    # The address itself is never stored, only its keyed hash.
+    # The address itself is never stored, only its network's keyed hash.
     networks = session.scalars(select(WishOrigin.network)).all()
     assert len(set(networks)) == 2 and all("198.51" not in value for value in networks)
 

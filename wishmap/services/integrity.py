@@ -1,12 +1,18 @@
-"""Fair counting: the burst rule that holds suspected ballot stuffing for review.
+"""Fair counting: the burst rules that hold suspected ballot stuffing for review.
 
-A wish is held (status "held", counted nowhere) when, within BURST_WINDOW_MINUTES,
-  * an account younger than BURST_NEW_ACCOUNT_HOURS makes more than
-    BURST_MAX_WISHES_NEW_ACCOUNT wishes, or
-  * more than BURST_MAX_ACCOUNTS_PER_NETWORK accounts wish from one network address.
-The whole burst is held, including the wishes of that window that already counted, so the
-public counts go back to what they were before it; an admin releases or hides them. Addresses
-are stored only as a keyed hash (HMAC-SHA256 under the secret key) and deleted after
+A wish is held (status "held", counted nowhere) when
+  * "new-account": an account younger than BURST_NEW_ACCOUNT_HOURS makes more than
+    BURST_MAX_WISHES_NEW_ACCOUNT wishes within BURST_WINDOW_MINUTES;
+  * "one-network": more than BURST_MAX_ACCOUNTS_PER_NETWORK accounts from one network
+    (IPv4 /24, IPv6 /64) wish for one target within BURST_TARGET_WINDOW_HOURS;
+  * "fresh-accounts": more than BURST_MAX_FRESH_ACCOUNTS_PER_TARGET accounts made or verified
+    within BURST_NEW_ACCOUNT_HOURS, from anywhere, wish for one target within
+    BURST_WINDOW_MINUTES.
+A target is one premise × shop type, or, for free wishes, one shop type within
+BURST_AREA_METRES. The burst's wishes that already counted are held with it, so the public
+counts go back to what they were before it; an admin releases or hides them. A household or a
+library wishing for different things is never held: only convergence on one target is.
+Networks are stored only as a keyed hash (HMAC-SHA256 under the secret key) and deleted after
 BURST_ORIGIN_RETENTION_HOURS.
 """
 
@@ -14,27 +20,37 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+import ipaddress
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from wishmap.models import User, Wish, WishOrigin, WishStatus
 
+NEW_ACCOUNT, ONE_NETWORK, FRESH_ACCOUNTS = "new-account", "one-network", "fresh-accounts"
+METRES_PER_DEGREE = 111_320.0
+
 
 @dataclass(frozen=True)
 class BurstRule:
-    """The thresholds of the burst rule and the key that hashes addresses."""
+    """The thresholds of the burst rules and the key that hashes networks."""
 
     key: bytes
     window: timedelta = timedelta(minutes=60)
     new_account_age: timedelta = timedelta(hours=24)
     max_wishes_new_account: int = 5
     max_accounts_per_network: int = 4
+    target_window: timedelta = timedelta(hours=24)
+    ipv4_prefix: int = 24
+    ipv6_prefix: int = 64
+    max_fresh_accounts: int = 5
+    area_m: float = 150.0
     retention: timedelta = timedelta(hours=48)
 
     @classmethod
@@ -46,6 +62,11 @@ class BurstRule:
             new_account_age=timedelta(hours=config["BURST_NEW_ACCOUNT_HOURS"]),
             max_wishes_new_account=config["BURST_MAX_WISHES_NEW_ACCOUNT"],
             max_accounts_per_network=config["BURST_MAX_ACCOUNTS_PER_NETWORK"],
+            target_window=timedelta(hours=config["BURST_TARGET_WINDOW_HOURS"]),
+            ipv4_prefix=config["BURST_IPV4_PREFIX"],
+            ipv6_prefix=config["BURST_IPV6_PREFIX"],
+            max_fresh_accounts=config["BURST_MAX_FRESH_ACCOUNTS_PER_TARGET"],
+            area_m=float(config["BURST_AREA_METRES"]),
             retention=timedelta(hours=config["BURST_ORIGIN_RETENTION_HOURS"]),
         )
 
@@ -56,10 +77,108 @@ def burst_rule() -> BurstRule:
 
 
 def network_of(client_ip: str | None, rule: BurstRule) -> str | None:
-    """Return the keyed hash standing for a client address (None when it is unknown)."""
+    """Return the keyed hash standing for a client's network (None when it is unknown).
+
+    The network, not the address: an IPv6 subscriber gets a whole /64 and an IPv4 block
+    changes hands by /24, so one address each would let one person be many.
+    """
     if not client_ip:
         return None
-    return hmac.new(rule.key, client_ip.encode(), hashlib.sha256).hexdigest()
+    try:
+        address = ipaddress.ip_address(client_ip.strip())
+    except ValueError:
+        prefix = client_ip
+    else:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        bits = rule.ipv4_prefix if address.version == 4 else rule.ipv6_prefix
+        prefix = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+    return hmac.new(rule.key, prefix.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a wish converges on: a premise × shop type, or a small area × shop type."""
+
+    shop_type_id: int
+    premise_id: int | None
+    lat: float
+    lon: float
+
+    @classmethod
+    def of(cls, wish: Wish) -> Target:
+        """Return the target of a wish."""
+        return cls(wish.shop_type_id, wish.premise_id, wish.lat, wish.lon)
+
+    def key(self, rule: BurstRule) -> str:
+        """Return a name of the target, the same for every wish converging on it."""
+        if self.premise_id is not None:
+            return f"premise:{self.premise_id}:type:{self.shop_type_id}"
+        cell = rule.area_m / METRES_PER_DEGREE
+        row, column = math.floor(self.lat / cell), math.floor(self.lon / cell)
+        return f"area:{row}:{column}:type:{self.shop_type_id}"
+
+    def clause(self, rule: BurstRule) -> ColumnElement[bool]:
+        """Return the condition selecting the wishes on this target."""
+        if self.premise_id is not None:
+            return and_(Wish.premise_id == self.premise_id, Wish.shop_type_id == self.shop_type_id)
+        dlat = rule.area_m / METRES_PER_DEGREE
+        dlon = dlat / max(math.cos(math.radians(self.lat)), 0.01)
+        return and_(
+            Wish.premise_id.is_(None),
+            Wish.shop_type_id == self.shop_type_id,
+            Wish.lat.between(self.lat - dlat, self.lat + dlat),
+            Wish.lon.between(self.lon - dlon, self.lon + dlon),
+        )
+
+
+def lock_for_wish(
+    session: Session, user_id: int, keys: Iterable[str | None], rule: BurstRule
+) -> None:
+    """Serialise wishing per account (and per target and network) until the commit.
+
+    Counting the quota, the one voice and the bursts, then inserting, must not interleave
+    with another wish of the same account, or 30 posts at once would all see room for one
+    more. PostgreSQL: the account's row is locked FOR UPDATE, and a transaction advisory lock
+    per target and network serialises the cross-account rules (taken in one sorted order, so
+    two wishes never wait on each other). SQLite: a no-op write takes the database's write
+    lock at once (what BEGIN IMMEDIATE does), before anything is counted.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        numbers = {
+            int.from_bytes(
+                hmac.new(rule.key, key.encode(), hashlib.sha256).digest()[:8], "big", signed=True
+            )
+            for key in keys
+            if key
+        }
+        for number in sorted(numbers):
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+    else:
+        session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(id=User.id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _is_fresh(user: User, at: datetime, rule: BurstRule) -> bool:
+    since = at - rule.new_account_age
+    verified = user.email_verified_at
+    return user.created_at > since or (verified is not None and verified > since)
+
+
+def _fresh_clause(at: datetime, rule: BurstRule) -> ColumnElement[bool]:
+    since = at - rule.new_account_age
+    return or_(User.created_at > since, User.email_verified_at > since)
+
+
+# Pending wishes count nowhere yet, and so push nobody else's wish into a burst either: an
+# attacker's unverified accounts must not get genuine residents held. They are judged when
+# their address is confirmed (settle_pending).
+_LIVE = [WishStatus.ACTIVE.value, WishStatus.HELD.value]
 
 
 def _account_wishes(session: Session, user_id: int, start: datetime, end: datetime) -> int:
@@ -73,15 +192,31 @@ def _account_wishes(session: Session, user_id: int, start: datetime, end: dateti
     )
 
 
-def _network_accounts(session: Session, network: str, start: datetime, end: datetime) -> set[int]:
+def _network_accounts(
+    session: Session, network: str, target: Target, start: datetime, end: datetime, rule: BurstRule
+) -> set[int]:
     rows = session.scalars(
         select(Wish.user_id)
         .join(WishOrigin, WishOrigin.wish_id == Wish.id)
         .where(WishOrigin.network == network, WishOrigin.created_at > start)
         .where(WishOrigin.created_at <= end, Wish.user_id.is_not(None))
+        .where(target.clause(rule), Wish.status.in_(_LIVE))
         .distinct()
     )
     return {user_id for user_id in rows if user_id is not None}
+
+
+def _fresh_accounts(
+    session: Session, target: Target, start: datetime, end: datetime, rule: BurstRule
+) -> set[int]:
+    rows = session.scalars(
+        select(Wish.user_id)
+        .join(User, User.id == Wish.user_id)
+        .where(Wish.created_at > start, Wish.created_at <= end, Wish.status.in_(_LIVE))
+        .where(target.clause(rule), _fresh_clause(end, rule))
+        .distinct()
+    )
+    return set(rows)
 
 
 def burst_reason(
@@ -90,9 +225,10 @@ def burst_reason(
     network: str | None,
     at: datetime,
     rule: BurstRule,
+    target: Target | None = None,
     new: bool = True,
 ) -> str | None:
-    """Return why a wish made by user at `at` belongs to a burst, or None if it does not.
+    """Return which rule makes a wish by user at `at` on target part of a burst, or None.
 
     new: the wish is not in the database yet, so it is added to the counts.
     """
@@ -100,54 +236,94 @@ def burst_reason(
     if at - user.created_at < rule.new_account_age:
         made = _account_wishes(session, user.id, start, at) + (1 if new else 0)
         if made > rule.max_wishes_new_account:
-            return "new-account burst"
+            return NEW_ACCOUNT
+    if target is None:
+        return None
     if network is not None:
-        accounts = _network_accounts(session, network, start, at) | {user.id}
-        if len(accounts) > rule.max_accounts_per_network:
-            return "many accounts on one address"
+        accounts = _network_accounts(session, network, target, at - rule.target_window, at, rule)
+        if len(accounts | {user.id}) > rule.max_accounts_per_network:
+            return ONE_NETWORK
+    if _is_fresh(user, at, rule):
+        fresh = _fresh_accounts(session, target, start, at, rule) | {user.id}
+        if len(fresh) > rule.max_fresh_accounts:
+            return FRESH_ACCOUNTS
     return None
 
 
 def hold_burst(
-    session: Session, user: User, network: str | None, at: datetime, rule: BurstRule
-) -> int:
-    """Hold the wishes of the window that already counted (the user's and the address's)."""
-    start = at - rule.window
-    in_window = (Wish.created_at > start) & (Wish.created_at <= at)
+    session: Session,
+    user: User,
+    network: str | None,
+    at: datetime,
+    rule: BurstRule,
+    reason: str = NEW_ACCOUNT,
+    target: Target | None = None,
+) -> list[int]:
+    """Hold the burst's wishes that already counted; return their ids.
+
+    Only the wishes the rule names are held: the new account's own, or the network's or the
+    fresh accounts' wishes on the one target, never a neighbour's other wishes.
+    """
     active = Wish.status == WishStatus.ACTIVE.value
-    held = session.execute(
-        update(Wish)
-        .where(Wish.user_id == user.id, in_window, active)
-        .values(status=WishStatus.HELD.value)
-    ).rowcount
-    if network is not None:
-        same_network = select(WishOrigin.wish_id).where(WishOrigin.network == network)
-        held += session.execute(
+    if reason == NEW_ACCOUNT or target is None:
+        query = select(Wish.id).where(
+            Wish.user_id == user.id, Wish.created_at > at - rule.window, Wish.created_at <= at
+        )
+    elif reason == ONE_NETWORK and network is not None:
+        start = at - rule.target_window
+        query = (
+            select(Wish.id)
+            .join(WishOrigin, WishOrigin.wish_id == Wish.id)
+            .where(WishOrigin.network == network, Wish.created_at > start, Wish.created_at <= at)
+            .where(target.clause(rule))
+        )
+    else:
+        query = (
+            select(Wish.id)
+            .join(User, User.id == Wish.user_id)
+            .where(Wish.created_at > at - rule.window, Wish.created_at <= at)
+            .where(target.clause(rule), _fresh_clause(at, rule))
+        )
+    ids = list(session.scalars(query.where(active)))
+    if ids:
+        session.execute(
             update(Wish)
-            .where(Wish.id.in_(same_network), in_window, active)
+            .where(Wish.id.in_(ids), active)
             .values(status=WishStatus.HELD.value)
-        ).rowcount
-    return held
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
 def note_new_wish(
-    session: Session, wish: Wish, user: User, network: str | None, rule: BurstRule
-) -> None:
-    """After a wish is flushed: hold its burst, remember its origin, forget expired origins."""
-    if wish.status == WishStatus.HELD:
-        hold_burst(session, user, network, wish.created_at, rule)
+    session: Session,
+    wish: Wish,
+    user: User,
+    network: str | None,
+    rule: BurstRule,
+    reason: str | None = None,
+) -> list[int]:
+    """After a wish is flushed: hold its burst, remember its origin, forget expired origins.
+
+    Return the ids of other wishes that counted until now and are held with this one.
+    """
+    held: list[int] = []
+    if wish.status == WishStatus.HELD and reason:
+        held = hold_burst(session, user, network, wish.created_at, rule, reason, Target.of(wish))
     if network is not None:
         session.add(WishOrigin(wish_id=wish.id, network=network, created_at=wish.created_at))
     forget_expired_origins(session, wish.created_at, rule)
+    return [wish_id for wish_id in held if wish_id != wish.id]
 
 
 def forget_expired_origins(session: Session, now: datetime, rule: BurstRule) -> None:
-    """Delete the address hashes older than the retention period."""
+    """Delete the network hashes older than the retention period."""
     session.execute(delete(WishOrigin).where(WishOrigin.created_at < now - rule.retention))
 
 
-def settle_pending(session: Session, user: User, rule: BurstRule) -> None:
-    """Turn a newly verified user's pending wishes active, or hold them all if one was a burst."""
+def settle_pending(session: Session, user: User, rule: BurstRule) -> list[int]:
+    """Turn a newly verified user's pending wishes active, or hold them all (with the rest of
+    their burst) if one belongs to a burst; return the ids of other wishes held with them."""
     pending = list(
         session.scalars(
             select(Wish).where(Wish.user_id == user.id, Wish.status == WishStatus.PENDING.value)
@@ -160,10 +336,15 @@ def settle_pending(session: Session, user: User, rule: BurstRule) -> None:
             )
         ).all()
     )
-    burst = any(
-        burst_reason(session, user, origins.get(wish.id), wish.created_at, rule, new=False)
-        for wish in pending
-    )
-    status = WishStatus.HELD if burst else WishStatus.ACTIVE
     for wish in pending:
-        wish.status = status.value
+        network, target = origins.get(wish.id), Target.of(wish)
+        reason = burst_reason(session, user, network, wish.created_at, rule, target, new=False)
+        if reason:
+            for each in pending:
+                each.status = WishStatus.HELD.value
+            session.flush()
+            held = hold_burst(session, user, network, wish.created_at, rule, reason, target)
+            return [wish_id for wish_id in held if wish_id not in {w.id for w in pending}]
+    for wish in pending:
+        wish.status = WishStatus.ACTIVE.value
+    return []

@@ -86,15 +86,16 @@ def initial_status(
     network: str | None = None,
     now: datetime | None = None,
     rule: integrity.BurstRule | None = None,
-) -> WishStatus:
-    """Return the status a new wish of user starts in: pending until the e-mail is verified,
-    held when it belongs to a burst (services/integrity.py), else active."""
+    target: integrity.Target | None = None,
+) -> tuple[WishStatus, str | None]:
+    """Return the status a new wish of user starts in, and the burst rule that held it:
+    pending until the e-mail is verified, held when it belongs to a burst
+    (services/integrity.py), else active."""
     if user.email_verified_at is None:
-        return WishStatus.PENDING
+        return WishStatus.PENDING, None
     rule = rule or integrity.burst_rule()
-    if integrity.burst_reason(session, user, network, now or utcnow(), rule):
-        return WishStatus.HELD
-    return WishStatus.ACTIVE
+    reason = integrity.burst_reason(session, user, network, now or utcnow(), rule, target)
+    return (WishStatus.HELD if reason else WishStatus.ACTIVE), reason
 
 
 def active_wish_count(session: Session, user_id: int) -> int:
@@ -152,7 +153,14 @@ def create_wish(
         street_id = cached_street_locator(session).nearest(lat, lon, FREE_WISH_STREET_M)
     else:
         raise WishError(_("A wish needs a premise or a point."))
+    rule, now = integrity.burst_rule(), now or utcnow()
+    network = integrity.network_of(client_ip, rule)
+    target = integrity.Target(shop_type_id, premise_id, lat, lon)
+    # From here to the commit, no other wish of this account (nor on this target or from this
+    # network) is counted or written: the quota, the one voice and the bursts hold under load.
+    integrity.lock_for_wish(session, user.id, [target.key(rule), network], rule)
     if active_wish_count(session, user.id) >= quota:
+        session.rollback()
         raise QuotaReached(
             _(
                 "You already have %(quota)d active wishes, the most one resident can have. "
@@ -160,10 +168,9 @@ def create_wish(
                 quota=quota,
             )
         )
-    rule, now = integrity.burst_rule(), now or utcnow()
-    network = integrity.network_of(client_ip, rule)
+    status, hold_reason = initial_status(session, user, network, now, rule, target)
     wish = Wish(
-        status=initial_status(session, user, network, now, rule).value,
+        status=status.value,
         created_at=now,
         user_id=user.id,
         shop_type_id=shop_type_id,
@@ -177,7 +184,7 @@ def create_wish(
     session.add(wish)
     try:
         session.flush()
-        integrity.note_new_wish(session, wish, user, network, rule)
+        integrity.note_new_wish(session, wish, user, network, rule, hold_reason)
         assign_districts(session, [wish.id])
         session.commit()
     except IntegrityError:
