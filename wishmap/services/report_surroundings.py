@@ -153,10 +153,15 @@ def type_figures(
 
 
 def add_reasons(
-    session: Session, premise: Premise, radius_m: float, figures: dict[int, TypeFigures]
+    session: Session,
+    premise: Premise,
+    radius_m: float,
+    figures: dict[int, TypeFigures],
+    type_ids: list[int],
 ) -> None:
-    """Add the newest reasons of active wishes within radius_m to each type's figures."""
-    if not figures:
+    """Add the newest reasons of active wishes within radius_m to these types' figures."""
+    type_ids = [type_id for type_id in type_ids if type_id in figures]
+    if not type_ids:
         return
     box = _box(premise.lat, premise.lon, radius_m)
     scale = tuple(metric_scale(premise.lat))
@@ -167,7 +172,7 @@ def add_reasons(
             Wish.status == WishStatus.ACTIVE.value,
             Wish.lat.between(box.south, box.north),
             Wish.lon.between(box.west, box.east),
-            Wish.shop_type_id.in_(list(figures)),
+            Wish.shop_type_id.in_(type_ids),
             Wish.reason.is_not(None),
             Wish.reason != "",
         )
@@ -268,7 +273,8 @@ def surroundings(
     the public map's demand grid, so the report never shows a finer grid than the public map.
     """
     figures = type_figures(session, premise, radius_m, shown_type_ids, now)
-    add_reasons(session, premise, radius_m, figures)
+    # Reasons are quoted for the mapped (top) types only.
+    add_reasons(session, premise, radius_m, figures, map_type_ids)
     listed = shown_type_ids if shown_type_ids is not None else list(figures)
     reach = radius_m + MAP_MARGIN_M
     competitors, nearest = nearby_shops(session, premise, listed, reach)
