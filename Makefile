@@ -55,6 +55,11 @@ bench: install-test
 bench-map: install-test
 	$(BIN)/python -m bench.map_payload
 
+## bench-portfolio: portfolio pages and a premise report, 5,000 premises and 1,000,000 wishes
+.PHONY: bench-portfolio
+bench-portfolio: install-test
+	$(BIN)/python -m bench.portfolio
+
 ## translations: re-extract the UI strings and update and compile the fr/nl catalogs
 translations: install
 	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l --no-location -o wishmap/translations/messages.pot .

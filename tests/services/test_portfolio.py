@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import make_shop, make_user
+from factories import make_shop, make_user, shop_type
 from portfolio_data import TODAY, plant, point
 from sqlalchemy.orm import Session
 
 import wishmap.services.portfolio.query as portfolio_query
-from wishmap.models import District
+from wishmap.models import District, TypeExclusion
 from wishmap.services.analysis import run_analysis
+from wishmap.services.caching import forget
 from wishmap.services.portfolio import PortfolioError, PortfolioQuery, parse_query, portfolio
 
 
@@ -80,6 +81,7 @@ def test_forbidden_types_are_never_ranked(
         "forbidden_types",
         lambda _session, ids: {p: t for p, t in forbidden.items() if p in set(ids)},
     )
+    forget(session, "portfolio-restrictions")
     page = portfolio(session, town["agency"], PortfolioQuery(), today=TODAY)
     row = next(row for row in page.rows if row.premise.id == bread.id)
     assert all(item.shop_type.code != "bakery" for item in row.best)
@@ -93,6 +95,23 @@ def test_forbidden_types_are_never_ranked(
     assert addresses(ranking) == ["30 Rue du Pain"]
     high = portfolio(session, town["agency"], PortfolioQuery(min_score=50))
     assert "12 Rue du Pain" not in addresses(high)
+
+
+def test_an_agency_exclusion_is_never_recommended(session: Session, town: dict) -> None:
+    bakery = shop_type(session, "bakery")
+    session.add(TypeExclusion(manager_id=town["agency"].id, shop_type_id=bakery.id))
+    session.commit()
+    page = portfolio(session, town["agency"], PortfolioQuery(), today=TODAY)
+    bread = next(row for row in page.rows if row.premise.address == "12 Rue du Pain")
+    assert all(item.shop_type.code != "bakery" for row in page.rows for item in row.best)
+    assert [item.shop_type.code for item in bread.not_allowed] == ["bakery"]
+    assert bread.not_allowed[0].forbidden == "Excluded by the premise's manager"
+    assert portfolio(session, town["agency"], PortfolioQuery(type_code="bakery")).total == 0
+    # Another manager's premises keep their bakery ranking.
+    officer = make_user(session, role="officer")
+    assert "9 Rue du Pain" in addresses(
+        portfolio(session, officer, PortfolioQuery(type_code="bakery"))
+    )
 
 
 def test_filters(session: Session, town: dict) -> None:

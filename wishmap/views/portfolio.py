@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wishmap import db
+from wishmap.geo import feature_collection, point_feature
 from wishmap.i18n import current_language
 from wishmap.maps import COUNT_COLOURS, render_parts
 from wishmap.models import PremiseStatus, Role
@@ -103,21 +104,33 @@ def _ranking_map(page: service.PortfolioPage | None) -> dict[str, str]:
     fmap = configured_base_map()
     if page is None or not page.rows:
         return render_parts(fmap, csp_nonce())
-    layer = folium.FeatureGroup(name="ranking")
     first = (page.page - 1) * service.PAGE_SIZE
+    features = []
     for rank, row in enumerate(page.rows, start=first + 1):
         score = row.focus.gap if row.focus else 0.0
-        folium.CircleMarker(
-            location=[row.premise.lat, row.premise.lon],
-            radius=9 if rank <= 3 else 7,
-            color="#212529",
-            weight=1,
-            fill=True,
-            fill_color=_score_colour(score),
-            fill_opacity=0.9,
-            tooltip=f"{rank}. {row.premise.address} — {round(score)}/100",
-        ).add_to(layer)
-    layer.add_to(fmap)
+        label = f"{rank}. {row.premise.address} — {round(score)}/100"
+        colour = _score_colour(score)
+        features.append(
+            point_feature(
+                row.premise.lat,
+                row.premise.lon,
+                {"label": label, "colour": colour, "top": rank <= 3},
+            )
+        )
+    # One GeoJSON layer, not one folium object per premise: folium compiles a template for
+    # each object it draws, which costs more than the whole page's queries.
+    folium.GeoJson(
+        feature_collection(features),
+        name="ranking",
+        marker=folium.CircleMarker(
+            radius=8, fill=True, fill_opacity=0.9, weight=1, color="#212529"
+        ),
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["colour"],
+            "radius": 10 if feature["properties"]["top"] else 7,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
     lats = [row.premise.lat for row in page.rows]
     lons = [row.premise.lon for row in page.rows]
     fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=17)

@@ -24,11 +24,11 @@ from wishmap.services.portfolio.query import (
     SORTS,
     PortfolioError,
     PortfolioQuery,
-    excluded_gaps,
-    forbidden_in,
     listing,
     parse_query,
     premise_filters,
+    reasons,
+    restrictions,
     scope,
     shop_type_of,
 )
@@ -132,9 +132,16 @@ def _scores(
     types: dict[int, ShopType],
 ) -> dict[int, tuple[list[TypeScore], list[TypeScore]]]:
     """Return, per premise, its best allowed types and the forbidden ones ranking above them."""
+    # Only each premise's first rows in gap order can be shown: enough for the best allowed
+    # types even when every forbidden type ranks above them.
+    keep = TOP_TYPES + max((len(types) for types in forbidden.values()), default=0)
     found: dict[int, tuple[list[TypeScore], list[TypeScore]]] = {}
     for start in range(0, len(premise_ids), 900):
-        rows = session.execute(
+        order = func.row_number().over(
+            partition_by=PremiseGap.premise_id,
+            order_by=(PremiseGap.gap.desc(), PremiseGap.residents.desc(), PremiseGap.shop_type_id),
+        )
+        ranked = (
             select(
                 PremiseGap.premise_id,
                 PremiseGap.shop_type_id,
@@ -142,17 +149,18 @@ def _scores(
                 PremiseGap.residents,
                 PremiseGap.competitors,
                 PremiseGap.nearest_competitor_m,
+                order.label("place"),
             )
             .where(
                 PremiseGap.run_id == run_id,
                 PremiseGap.premise_id.in_(premise_ids[start : start + 900]),
             )
-            .order_by(
-                PremiseGap.premise_id,
-                PremiseGap.gap.desc(),
-                PremiseGap.residents.desc(),
-                PremiseGap.shop_type_id,
-            )
+            .subquery()
+        )
+        rows = session.execute(
+            select(*list(ranked.c)[:6])
+            .where(ranked.c.place <= keep)
+            .order_by(ranked.c.premise_id, ranked.c.place)
         )
         for premise_id, type_id, gap, residents, competitors, nearest in rows:
             best, barred = found.setdefault(premise_id, ([], []))
@@ -192,16 +200,16 @@ def portfolio(
     shop_type = shop_type_of(session, query.type_code)
     where = premise_filters(session, reader, query)
     run = latest_run(session)
-    forbidden = forbidden_in(session, where) if run is not None else {}
-    statement = listing(
+    restricted = restrictions(session) if run is not None else {}
+    statement, count = listing(
         session,
         where,
         run.id if run else None,
         query,
         shop_type.id if shop_type else None,
-        excluded_gaps(forbidden),
+        restricted,
     )
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = session.scalar(count) or 0
     pages = max(1, -(-total // page_size)) if page_size else 1
     if page_size:
         statement = statement.limit(page_size).offset((min(query.page, pages) - 1) * page_size)
@@ -216,6 +224,9 @@ def portfolio(
         else {}
     )
     types = {t.id: t for t in session.scalars(select(ShopType))}
+    # Why a use may not go in a premise is asked for the rows shown only (in the reader's language).
+    restricted_ids = [premise_id for premise_id in ids if premise_id in restricted]
+    forbidden = reasons(session, restricted_ids)
     scores = _scores(session, run.id, ids, forbidden, types) if run and ids else {}
     focus = {}
     if run and ids and shop_type is not None:

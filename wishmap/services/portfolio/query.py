@@ -6,8 +6,9 @@ campaign, a district programme) is one more clause here, not a change to the pag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from flask_babel import gettext as _
@@ -25,9 +26,21 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from wishmap.models import District, Premise, PremiseGap, PremiseStatus, Role, ShopType, User
+from wishmap.models import (
+    District,
+    Premise,
+    PremiseGap,
+    PremiseStatus,
+    PremiseZone,
+    Role,
+    ShopType,
+    TypeExclusion,
+    User,
+    ZoningArea,
+)
+from wishmap.services.caching import cached_per_database
 from wishmap.services.districts import districts_of
 from wishmap.services.recommendations import forbidden_types
 
@@ -164,7 +177,9 @@ def premise_filters(
     return where
 
 
-def excluded_gaps(forbidden: dict[int, dict[int, str]]) -> ColumnElement[bool] | None:
+def excluded_gaps(
+    forbidden: Mapping[int, Iterable[int]], gap: Any = PremiseGap
+) -> ColumnElement[bool] | None:
     """Return the condition matching gap rows of forbidden uses (None when nothing is forbidden).
 
     Premises sharing the same forbidden types (one zoning class, one agency's exclusions) share
@@ -178,16 +193,57 @@ def excluded_gaps(forbidden: dict[int, dict[int, str]]) -> ColumnElement[bool] |
         return None
     return or_(
         *(
-            and_(PremiseGap.premise_id.in_(sorted(ids)), PremiseGap.shop_type_id.in_(sorted(types)))
+            and_(gap.premise_id.in_(sorted(ids)), gap.shop_type_id.in_(sorted(types)))
             for types, ids in by_types.items()
         )
     )
 
 
-def forbidden_in(session: Session, where: list[ColumnElement[bool]]) -> dict[int, dict[int, str]]:
-    """Return forbidden_types() for every premise matching where."""
-    ids = list(session.scalars(select(Premise.id).where(*where)))
-    return forbidden_types(session, ids) if ids else {}
+def _restrictions_fingerprint(session: Session) -> Any:
+    # Cheap aggregates over every table forbidden_types() reads: zoning links and classes,
+    # exclusions, and who manages which premise.
+    return tuple(
+        session.execute(statement).one()
+        for statement in (
+            select(
+                func.count(), func.sum(PremiseZone.premise_id), func.sum(PremiseZone.zoning_area_id)
+            ),
+            select(
+                func.count(), func.max(ZoningArea.id), func.sum(func.length(ZoningArea.class_code))
+            ),
+            select(
+                func.count(),
+                func.max(TypeExclusion.id),
+                func.sum(TypeExclusion.shop_type_id),
+                func.sum(func.coalesce(TypeExclusion.manager_id, 0)),
+            ),
+            select(
+                func.count(), func.max(Premise.id), func.sum(func.coalesce(Premise.manager_id, 0))
+            ),
+        )
+    )
+
+
+def _all_restrictions(session: Session) -> dict[int, frozenset[int]]:
+    ids = list(session.scalars(select(Premise.id)))
+    found = forbidden_types(session, ids) if ids else {}
+    return {premise_id: frozenset(types) for premise_id, types in found.items() if types}
+
+
+def restrictions(session: Session) -> dict[int, frozenset[int]]:
+    """Return {premise id: shop type ids that may not be recommended there} for every premise.
+
+    Asking forbidden_types() about 5,000 premises takes longer than a page may; its answer only
+    changes with zoning, exclusions or managers, so it is kept until one of those changes.
+    """
+    return cached_per_database(
+        session, "portfolio-restrictions", _restrictions_fingerprint, _all_restrictions
+    )
+
+
+def reasons(session: Session, premise_ids: list[int]) -> dict[int, dict[int, str]]:
+    """Return forbidden_types() for these premises: why each restricted use may not go there."""
+    return forbidden_types(session, premise_ids) if premise_ids else {}
 
 
 def _house_number(session: Session) -> ColumnElement[int]:
@@ -205,37 +261,49 @@ def listing(
     run_id: int | None,
     query: PortfolioQuery,
     type_id: int | None,
-    excluded: ColumnElement[bool] | None,
-) -> Select:
-    """Return the statement of the portfolio rows: premise columns and its score, sorted."""
+    forbidden: Mapping[int, Iterable[int]],
+) -> tuple[Select, Select]:
+    """Return the statements of the portfolio rows (premise id and score, sorted) and their count.
+
+    A premise's score is its best allowed gap (or the chosen type's), read from the newest run
+    by one indexed lookup per premise: the page never aggregates every stored gap.
+    """
+    count = select(func.count()).select_from(Premise).where(*where)
     if run_id is None:
         # No analysis yet: the premises are listed, without scores.
-        score = None
-        statement = select(Premise.id, null().label("score"))
+        statement = select(Premise.id, null().label("score")).where(*where)
+        if query.min_score is not None or type_id is not None:
+            # Without an analysis no premise has any score.
+            statement = statement.where(Premise.id.is_(None))
+            count = count.where(Premise.id.is_(None))
+        scored = None
     else:
-        gaps = select(
-            PremiseGap.premise_id.label("premise_id"), func.max(PremiseGap.gap).label("score")
-        ).where(PremiseGap.run_id == run_id)
+        gap = aliased(PremiseGap, name="gap")
+        excluded = excluded_gaps(forbidden, gap)
+        allowed = [not_(excluded)] if excluded is not None else []
         if type_id is not None:
-            gaps = gaps.where(PremiseGap.shop_type_id == type_id)
-        if excluded is not None:
-            gaps = gaps.where(not_(excluded))
-        best = gaps.group_by(PremiseGap.premise_id).subquery("best")
-        score = best.c.score
-        statement = select(Premise.id, score.label("score"))
-        # With a shop type, only premises where it may go and someone wished it.
-        statement = (
-            statement.join(best, best.c.premise_id == Premise.id)
-            if type_id is not None
-            else statement.outerjoin(best, best.c.premise_id == Premise.id)
-        )
-    statement = statement.where(*where)
-    if query.min_score is not None:
-        # Without an analysis no premise reaches any score.
-        statement = statement.where(
-            Premise.id.is_(None) if score is None else score >= query.min_score
-        )
-    strongest = (func.coalesce(score, -1.0).desc(),) if score is not None else ()
+            # One type: its stored row, joined by primary key; no row, no place in the ranking.
+            score: Any = gap.gap
+            joined = and_(
+                gap.run_id == run_id, gap.premise_id == Premise.id, gap.shop_type_id == type_id
+            )
+            statement = select(Premise.id, gap.gap.label("score")).join(gap, joined)
+            count = count.join(gap, joined)
+            conditions = allowed
+        else:
+            # The best allowed type: the first of the premise's rows in gap order.
+            best = select(gap.gap).where(
+                gap.run_id == run_id, gap.premise_id == Premise.id, *allowed
+            )
+            score = best.order_by(gap.gap.desc()).limit(1).correlate(Premise).scalar_subquery()
+            statement = select(Premise.id, score.label("score"))
+            conditions = []
+        if query.min_score is not None:
+            conditions = [*conditions, score >= query.min_score]
+        statement = statement.where(*where, *conditions)
+        count = count.where(*conditions)
+        scored = statement.selected_columns.score
+    strongest = (scored.desc().nulls_last(),) if scored is not None else ()
     number = _house_number(session)
     rest = func.lower(func.ltrim(Premise.address, " ,0123456789"))
     orders = {
@@ -250,4 +318,4 @@ def listing(
         "address": (rest, number, Premise.address),
         "street": (func.lower(Premise.street_name), *strongest, number),
     }
-    return statement.order_by(*orders[query.sort], Premise.id)
+    return statement.order_by(*orders[query.sort], Premise.id), count
