@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from web import log_in
 
 import wishmap.services.portfolio.query as portfolio_query
+from wishmap.models import Application
 from wishmap.services.analysis import run_analysis
 from wishmap.services.caching import forget
 
@@ -62,6 +63,42 @@ def test_agency_reads_its_portfolio(client: FlaskClient, town: dict) -> None:
     # The old list of reports leads here.
     moved = client.get("/insights/")
     assert moved.status_code == 302 and moved.headers["Location"].endswith("/portfolio/")
+
+
+def test_candidates_who_applied_are_counted(
+    client: FlaskClient, session: Session, town: dict
+) -> None:
+    bread, north = town["premises"]["bread"], town["premises"]["north"]
+    fields = {
+        "business_name": "Fournil",
+        "shop_type_id": shop_type(session, "bakery").id,
+        "min_surface_m2": 40,
+        "max_surface_m2": 90,
+        "max_rent": 2000,
+        "pitch": "Bread.",
+        "contact_name": "Camille",
+        "contact_email": "camille@example.org",
+    }
+    session.add_all(
+        [
+            Application(premise_id=bread.id, status="submitted", **fields),
+            # A candidate for the whole street counts for each of its premises.
+            Application(street_id=north.street_id, status="shortlisted", **fields),
+            Application(premise_id=bread.id, status="unverified", **fields),  # not yet confirmed
+        ]
+    )
+    session.commit()
+    log_in(client, town["agency"])
+    html = client.get("/portfolio/").get_data(as_text=True)
+    candidates = f'<a href="/insights/premises/{bread.id}/candidates">1</a>'
+    assert candidates in row_of(html, "12 Rue du Pain")
+    assert ">1</a></td>" in row_of(html, "10 Rue Nord")
+    assert ">1</a></td>" in row_of(html, "2 Rue Nord")
+    assert 'data-label="Candidates">0</td>' in row_of(html, "4 Rue Sud")
+    rows = {
+        r["address"]: r["candidates"] for r in read_csv(client.get("/portfolio/export.csv").data)
+    }
+    assert rows["12 Rue du Pain"] == "1" and rows["30 Rue du Pain"] == "0"
 
 
 def test_owner_sees_only_their_premises(client: FlaskClient, session: Session, town: dict) -> None:

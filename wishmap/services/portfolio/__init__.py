@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from wishmap.models import AnalysisRun, Premise, PremiseGap, PremiseStatus, ShopType, User
 from wishmap.models._types import utcnow
 from wishmap.services.analysis import latest_run
+from wishmap.services.applications import candidate_counts
 from wishmap.services.districts import list_districts
 from wishmap.services.portfolio.query import (
     PAGE_SIZE,
@@ -42,7 +43,6 @@ __all__ = [
     "PortfolioQuery",
     "PortfolioRow",
     "TypeScore",
-    "candidate_counts",
     "filter_choices",
     "parse_query",
     "portfolio",
@@ -115,13 +115,6 @@ PREMISE_COLUMNS = (
     Premise.opened_on,
     Premise.opened_shop_type_id,
 )
-
-
-def candidate_counts(session: Session, premise_ids: list[int]) -> dict[int, int]:
-    """Return {premise id: tenant candidates who applied for it} for those premises."""
-    # Applications are their own noun (issue 8); until they exist nobody has applied.
-    del session, premise_ids
-    return {}
 
 
 def _scores(
