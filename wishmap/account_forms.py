@@ -20,6 +20,12 @@ class ConfirmForm(FlaskForm):
     """A button confirming what a link in an e-mail asks (links alone change nothing)."""
 
 
+class NameForm(FlaskForm):
+    display_name = StringField(
+        _l("Name shown with your reasons"), validators=[DataRequired(), Length(max=80)]
+    )
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
 

@@ -13,6 +13,8 @@ from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 limiter = Limiter(key_func=get_remote_address)
 
@@ -50,3 +52,51 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     app.register_error_handler(429, too_many_requests)
+
+
+# A browser where an account logged in successfully keeps a signed cookie naming that account
+# (by the same hash as the limit's key): a password-guessing flood against the account then
+# never locks its owner out of the browsers they already use.
+KNOWN_DEVICE_COOKIE = "wishmap_known_device"
+KNOWN_DEVICE_DAYS = 365
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def known_device_accounts() -> list[str]:
+    """Return the account keys this browser logged in to before (from its signed cookie)."""
+    raw = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        keys = _device_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def is_known_device() -> bool:
+    """Return True when this browser logged in before to the account the log-in form names."""
+    return login_account_key() in known_device_accounts()
+
+
+def remember_device(response: Response) -> Response:
+    """Add the account the log-in form names to this browser's known-device cookie."""
+    keys = [key for key in known_device_accounts() if key != login_account_key()]
+    keys = [login_account_key(), *keys][:5]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _device_serializer().dumps(keys),
+        max_age=KNOWN_DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def failed_login(response: Response) -> bool:
+    """Return True when a log-in attempt failed: only failures count toward the account limit."""
+    return response.status_code != 302

@@ -50,6 +50,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "accounts.reset_request": PUBLIC,
     "accounts.reset_password": PUBLIC,
     "accounts.password": AUTHENTICATED,
+    "accounts.name": AUTHENTICATED,
     "accounts.email": AUTHENTICATED,
     "accounts.confirm_email": PUBLIC,
     "accounts.export": AUTHENTICATED,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
@@ -17,12 +18,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from wishmap.mail import try_send_mail
-from wishmap.models import AccountToken, TokenPurpose, User
+from wishmap.models import AccountToken, TokenPurpose, User, Wish, WishStatus
 from wishmap.models._types import utcnow
 from wishmap.services import integrity
 from wishmap.services.users import (
     EMAIL_PATTERN,
     UserError,
+    drop_reset_links,
+    hash_password,
     password_matches,
     register,
     set_password,
@@ -105,15 +108,59 @@ def send_verification(session: Session, user: User, link: LinkFn, hours: int) ->
 
 
 def register_account(
-    session: Session, email: str, display_name: str, password: str, link: LinkFn, hours: int
-) -> tuple[User, bool]:
-    """Return a new resident account and whether its verification link went out; or UserError.
+    session: Session,
+    email: str,
+    display_name: str,
+    password: str,
+    link: LinkFn,
+    hours: int,
+    reset_link: str = "",
+) -> tuple[User | None, bool]:
+    """Return a new resident account (None when the address already has one) and whether the
+    e-mail went out; or UserError.
 
-    The account stands even when the mail server is down: the resident asks for the link again
-    from their account page (views tell them so when send_verification returns False).
+    An address that already has an account is not revealed: its owner is e-mailed instead (a
+    reset link if they forgot the password), the password is hashed all the same so that the
+    answer takes as long, and the caller answers as for a new account. The account stands
+    even when the mail server is down: the resident asks for the link again from their
+    account page (views tell them so when send_verification returns False).
     """
+    existing = user_by_email(session, email)
+    if existing is not None and not existing.is_respondent:
+        hash_password(password)  # as slow as a registration: the timing tells nothing
+        # In the owner's language when they chose one, else the page's.
+        with force_locale(existing.locale) if existing.locale else nullcontext():
+            subject = _("Someone tried to register on Wishmap with your address")
+            body = _(
+                "Hello %(name)s,\n\nsomeone tried to create a Wishmap account with this "
+                "address, which already has one. If it was you, log in; if you forgot your "
+                "password, choose a new one here:\n%(link)s\n\nIf it was not you, ignore "
+                "this message: nothing was changed.",
+                name=existing.display_name,
+                link=reset_link,
+            )
+        return None, try_send_mail(existing.email, subject, body)
     user = register(session, email, display_name, password)
     return user, send_verification(session, user, link, hours)
+
+
+# The name an account gets when a reset link proves its address before it was confirmed: the
+# name chosen then may be a stranger's who registered the address first.
+NEUTRAL_NAME = "Resident"
+
+
+def discard_unproven(session: Session, user: User) -> int:
+    """Delete what an unconfirmed account did before its address was proven (pending wishes)
+    and give it a neutral name; return how many wishes were discarded (not committed).
+
+    Whoever registers someone else's address first can act only as "pending": when the real
+    owner proves the address through a reset link, none of it becomes theirs.
+    """
+    discarded = session.execute(
+        delete(Wish).where(Wish.user_id == user.id, Wish.status == WishStatus.PENDING.value)
+    ).rowcount
+    user.display_name = NEUTRAL_NAME
+    return discarded or 0
 
 
 def verify_email(session: Session, secret: str) -> User:
@@ -178,16 +225,20 @@ def send_set_password_link(
     return try_send_mail(user.email, subject, body)
 
 
-def reset_password(session: Session, secret: str, password: str) -> User:
-    """Set a new password through a reset token and log out every session; raises UserError."""
+def reset_password(session: Session, secret: str, password: str) -> tuple[User, bool]:
+    """Set a new password through a reset token and log out every session; return the user
+    and whether an unconfirmed account's earlier doings were discarded; raises UserError."""
     _token, user = _use(session, secret, TokenPurpose.RESET_PASSWORD)
     set_password(user, password)
-    # Following the e-mailed link proved the address.
-    if user.email_verified_at is None:
+    drop_reset_links(session, user)
+    # Following the e-mailed link proved the address, but not that the account's earlier
+    # (unconfirmed) wishes and name were the owner's: they are discarded, not made to count.
+    proven = user.email_verified_at is None
+    if proven:
+        discard_unproven(session, user)
         user.email_verified_at = utcnow()
-        integrity.settle_pending(session, user, integrity.burst_rule())
     session.commit()
-    return user
+    return user, proven
 
 
 def request_email_change(

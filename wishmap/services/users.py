@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wishmap.models import Role, User
+from wishmap.models import AccountToken, Role, TokenPurpose, User
 from wishmap.models._types import utcnow
 from wishmap.models.user import new_session_token
 from wishmap.services import audit
@@ -150,11 +150,35 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
 
 
+def change_display_name(session: Session, user: User, display_name: str) -> None:
+    """Give user a new name shown with their reasons; commits, or raises UserError."""
+    name = display_name.strip()
+    if not name or len(name) > 80:
+        raise UserError(_("A name has 1 to 80 characters."))
+    user.display_name = name
+    session.commit()
+
+
+def drop_reset_links(session: Session, user: User) -> None:
+    """Void every password-reset link of user (not committed): a new password ends them all."""
+    session.execute(
+        delete(AccountToken).where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == TokenPurpose.RESET_PASSWORD.value,
+            AccountToken.used_at.is_(None),
+        )
+    )
+
+
 def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one; commits, or raises UserError."""
+    """Change the password after checking the current one; commits, or raises UserError.
+
+    Reset links sent before stop working: whoever read one in the old mailbox cannot use it.
+    """
     if not password_matches(user, current):
         raise UserError("the current password is wrong")
     set_password(user, new)
+    drop_reset_links(session, user)
     session.commit()
 
 

@@ -17,7 +17,16 @@ def safe_path(target: str | None, fallback: str) -> str:
     """Return target if it is a path on this site, else fallback: no open redirects."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+        # "//host", "////host" and "/\\host" are other sites to a browser, which also drops
+        # tabs and newlines from URLs ("/\t/host"): only one slash and no control character.
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+            and all(ord(char) >= 0x20 and char != "\x7f" for char in target)
+        ):
             return target
     return fallback
 

@@ -24,16 +24,30 @@ from wishmap.account_forms import (
     ChangePasswordForm,
     ConfirmForm,
     DeleteAccountForm,
+    NameForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
 from wishmap.forms import LoginForm, RegisterForm
-from wishmap.limits import account_key, configured, limiter, login_account_key
+from wishmap.limits import (
+    account_key,
+    configured,
+    failed_login,
+    is_known_device,
+    limiter,
+    login_account_key,
+    remember_device,
+)
 from wishmap.models import TokenPurpose
 from wishmap.security import authenticated, public
 from wishmap.services import accounts as account_service
 from wishmap.services.privacy import delete_account, export_user_data
-from wishmap.services.users import UserError, authenticate, change_password
+from wishmap.services.users import (
+    UserError,
+    authenticate,
+    change_display_name,
+    change_password,
+)
 from wishmap.views._nav import safe_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -60,7 +74,14 @@ def _link(endpoint: str) -> Callable[[str], str]:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(configured("LOGIN_RATE_LIMIT"), methods=["POST"])
-@limiter.limit(configured("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=login_account_key)
+@limiter.limit(
+    configured("LOGIN_ACCOUNT_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=login_account_key,
+    # Only failures count, and never from a browser that logged in to this account before.
+    deduct_when=failed_login,
+    exempt_when=is_known_device,
+)
 def login() -> str | Response:
     """Log in with e-mail and password, then go back where the visitor came from."""
     form = LoginForm()
@@ -68,7 +89,7 @@ def login() -> str | Response:
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return remember_device(redirect(_safe_next(request.args.get("next"))))
         form.password.errors.append(_("E-mail address or password is wrong."))
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
 
@@ -88,11 +109,14 @@ def register_view() -> str | Response:
                 form.password.data,
                 _link("accounts.verify"),
                 current_app.config["VERIFY_TOKEN_HOURS"],
+                reset_link=url_for("accounts.reset_request", _external=True),
             )
         except UserError as error:
             form.email.errors.append(str(error))
         else:
-            login_user(user)
+            # A taken address gets the same answer (its owner gets an e-mail instead).
+            if user is not None:
+                login_user(user)
             if mailed:
                 flash(
                     _("Welcome! We sent you an e-mail: follow its link so that your wishes count.")
@@ -112,6 +136,7 @@ def logout() -> Response:
 
 
 def _settings(
+    name_form: NameForm | None = None,
     password_form: ChangePasswordForm | None = None,
     email_form: ChangeEmailForm | None = None,
     delete_form: DeleteAccountForm | None = None,
@@ -120,6 +145,7 @@ def _settings(
     return (
         render_template(
             "accounts/settings.html",
+            name_form=name_form or NameForm(formdata=None, display_name=current_user.display_name),
             password_form=password_form or ChangePasswordForm(formdata=None),
             email_form=email_form or ChangeEmailForm(formdata=None),
             delete_form=delete_form or DeleteAccountForm(formdata=None),
@@ -208,13 +234,22 @@ def reset_password(token: str) -> str | tuple[str, int] | Response:
         return render_template("accounts/reset_password.html", form=form, valid=False), 404
     if form.validate_on_submit():
         try:
-            user = account_service.reset_password(session, token, form.password.data)
+            user, proven = account_service.reset_password(session, token, form.password.data)
         except UserError as error:
             form.password.errors.append(str(error))
         else:
             logout_user()
             login_user(user)
             flash(_("Your password is changed; every other session was logged out."))
+            if proven:
+                flash(
+                    _(
+                        "Your address is confirmed. Anything this account did before it was "
+                        "confirmed (wishes waiting for confirmation, the name shown) was "
+                        "discarded, in case someone else registered your address. Choose the "
+                        "name shown with your reasons below."
+                    )
+                )
             return redirect(url_for("accounts.settings"))
     return render_template("accounts/reset_password.html", form=form, valid=True)
 
@@ -235,6 +270,22 @@ def password() -> tuple[str, int] | Response:
             flash(_("Your password is changed; every other session was logged out."))
             return redirect(url_for("accounts.settings"))
     return _settings(password_form=form, status=400)
+
+
+@bp.post("/name")
+@authenticated
+def name() -> tuple[str, int] | Response:
+    """Change the name shown with the resident's reasons."""
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            change_display_name(db.session(), current_user, form.display_name.data)
+        except UserError as error:
+            form.display_name.errors.append(str(error))
+        else:
+            flash(_("Your name is changed."))
+            return redirect(url_for("accounts.settings"))
+    return _settings(name_form=form, status=400)
 
 
 @bp.post("/email")
