@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wishmap
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test demo lint bench bench-map translations clean
+.PHONY: run serve test install install-test demo lint bench bench-map bench-load translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ run: install
 	$(FLASK) analyse
 	# Plain http on the loopback: cookies without the Secure flag (see README, Protection).
 	WISHMAP_INSECURE_COOKIES=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: production on this machine (SQLite in instance/ unless DATABASE_URL): migrate, then
+# gunicorn with gunicorn.conf.py, which refuses an unsafe configuration (README, Running for a city)
+serve: install
+	$(FLASK) check-production
+	$(FLASK) init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## demo: reload the demo district from scratch
 demo: install

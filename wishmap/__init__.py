@@ -8,13 +8,14 @@ from typing import Any
 
 from flask import Flask
 
-from wishmap import auth, cli, db, i18n, limits, security
+from wishmap import auth, cli, db, i18n, limits, security, serving
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
 from wishmap.views import applications as application_views
 from wishmap.views import claims as claim_views
 from wishmap.views import exclusions as exclusion_views
+from wishmap.views import health as health_views
 from wishmap.views import insights as insight_views
 from wishmap.views import language as language_views
 from wishmap.views import map as map_views
@@ -43,6 +44,7 @@ BLUEPRINTS = [
     application_views.bp,
     portfolio_views.bp,
     statistics_views.bp,
+    health_views.bp,
 ]
 
 
@@ -70,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Alembic narrates every plugin at INFO; its warnings still show.
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    serving.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)

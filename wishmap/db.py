@@ -25,10 +25,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def make_engine(url: str, **options: Any) -> Engine:
-    """Return an engine for url; SQLite gets foreign keys and a busy timeout."""
+    """Return an engine for url; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+        # Pool sizes are PostgreSQL's business; SQLite's pools take no such arguments.
+        options.pop("pool_size", None)
+        options.pop("max_overflow", None)
         engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
@@ -36,6 +42,11 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             # SQLite ignores foreign keys unless asked, per connection.
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Writers wait for each other instead of failing with "database is locked".
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # WAL: readers (the map) never wait for a writer (a wish), nor the writer for them.
+            # The mode sticks to the file; an in-memory database answers "memory" and stays so.
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         return engine
@@ -45,7 +56,10 @@ def make_engine(url: str, **options: Any) -> Engine:
 def init_app(app: Flask) -> None:
     """Bind an engine and a session factory to app and close sessions at teardown."""
     engine = app.config.get("ENGINE") or make_engine(
-        app.config["DATABASE_URL"], echo=app.config.get("SQLALCHEMY_ECHO", False)
+        app.config["DATABASE_URL"],
+        echo=app.config.get("SQLALCHEMY_ECHO", False),
+        pool_size=app.config.get("DATABASE_POOL_SIZE", 5),
+        max_overflow=app.config.get("DATABASE_MAX_OVERFLOW", 5),
     )
     app.extensions["wishmap.engine"] = engine
     app.extensions["wishmap.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)

@@ -40,6 +40,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "premises.show": PUBLIC,
     "premises.outcome": only("owner", "agency"),
     "language.switch": PUBLIC,
+    # probes for load balancers
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     # accounts
     "accounts.login": PUBLIC,
     "accounts.register_view": PUBLIC,
