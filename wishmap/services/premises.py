@@ -41,6 +41,89 @@ def premises_with_demand(
     return rows
 
 
+# Premises per page of the public list: a few streets' worth, quick to read out and to send.
+PAGE_SIZE = 100
+
+
+@dataclass
+class PremisePage:
+    """One page of the vacant-premises list: rows (premise, active wishes) and where it sits."""
+
+    rows: list[tuple[Premise, int]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        """Position (from 1) of the page's first row in the whole list; 0 when empty."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def premises_page(
+    session: Session,
+    status: str = "vacant",
+    search: str = "",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> PremisePage:
+    """Return one page of premises of a status, by street then address, with active wish counts.
+
+    Without a search the database counts and cuts the page. A search ignores accents and case
+    like premises_with_demand; it matches addresses in Python (normalise() is the same on both
+    databases) over ids and addresses only, and loads whole rows for the page alone.
+    """
+    order = (Premise.street_name, Premise.address, Premise.id)
+    offset = (page - 1) * page_size
+    if search:
+        needle = normalise(search)
+        matches = [
+            premise_id
+            for premise_id, address in session.execute(
+                select(Premise.id, Premise.address).where(Premise.status == status).order_by(*order)
+            )
+            if needle in normalise(address)
+        ]
+        total = len(matches)
+        ids = matches[offset : offset + page_size]
+    else:
+        total = (
+            session.scalar(
+                select(func.count()).select_from(Premise).where(Premise.status == status)
+            )
+            or 0
+        )
+        ids = list(
+            session.scalars(
+                select(Premise.id)
+                .where(Premise.status == status)
+                .order_by(*order)
+                .offset(offset)
+                .limit(page_size)
+            )
+        )
+    rows: list[tuple[Premise, int]] = []
+    if ids:
+        counts = dict(
+            session.execute(
+                select(Wish.premise_id, func.count())
+                .where(Wish.status == WishStatus.ACTIVE.value, Wish.premise_id.in_(ids))
+                .group_by(Wish.premise_id)
+            ).all()
+        )
+        premises = {p.id: p for p in session.scalars(select(Premise).where(Premise.id.in_(ids)))}
+        rows = [(premises[i], int(counts.get(i, 0))) for i in ids]
+    return PremisePage(rows=rows, total=total, page=page, page_size=page_size)
+
+
 @dataclass
 class Reason:
     name: str

@@ -19,21 +19,28 @@ from wishmap.services.outcomes import (
     may_record_outcome,
     record_outcome,
 )
-from wishmap.services.premises import premise_demand, premises_with_demand
+from wishmap.services.premises import premise_demand, premises_page
 from wishmap.services.shop_types import list_shop_types, shop_type_by_code
 from wishmap.services.wishes import active_wish_count, user_types_at
 from wishmap.services.zoning import premise_protection
+from wishmap.views._nav import whole_number
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
 
 
 @bp.get("/")
 @public
-def index() -> str:
-    """Vacant premises grouped by street, searchable by address or street."""
+def index() -> str | tuple[str, int]:
+    """Vacant premises grouped by street, a page at a time, searchable by address or street."""
     query = request.args.get("q", "").strip()[:100]
-    rows = premises_with_demand(db.session(), status="vacant", search=query)
-    return render_template("premises/index.html", rows=rows, query=query)
+    number = whole_number(request.args.get("page", "1"))
+    if not number:
+        message = _("The page must be a whole number from 1.")
+        return render_template("wishes/refused.html", message=message), 400
+    page = premises_page(db.session(), status="vacant", search=query, page=number)
+    if number > page.pages:
+        abort(404)
+    return render_template("premises/index.html", page=page, rows=page.rows, query=query)
 
 
 @bp.get("/<int:premise_id>")
