@@ -6,13 +6,15 @@ without a rule is refused, so a new route cannot be left open by accident.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -73,6 +75,60 @@ def enforce_access() -> None:
         return login_manager.unauthorized()
     if rule != AUTHENTICATED and current_user.role not in rule:
         abort(403)
+    return None
+
+
+# Control characters no field has a use for (tab, newline and carriage return stay: a reason
+# has lines). A NUL byte in particular makes PostgreSQL refuse the whole statement.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Ids in URLs beyond the databases' integer columns (PostgreSQL's integer is 32-bit) exist
+# nowhere: a 404 rather than an overflow deep in a query.
+MAX_ID = 2**31 - 1
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Yield every string (keys too) nested in a parsed JSON value, without recursing in Python
+    (a deeply nested body must not exhaust the stack)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _request_strings() -> Iterator[str]:
+    yield request.path
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            yield key
+            yield value
+    for upload in request.files.values():
+        yield upload.filename or ""
+    if request.is_json:
+        yield from _strings(request.get_json(silent=True))
+
+
+def refuse_bad_input() -> Any:
+    """Refuse a request carrying a control character anywhere (400), or an id no table can hold
+    (404), before any view or database sees it."""
+    if any(_CONTROL.search(text) for text in _request_strings()):
+        message = _(
+            "The request contains a control character (such as a NUL byte) that no field "
+            "accepts. Remove it and try again."
+        )
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": message}), 400
+        return render_template("errors/bad_input.html", message=message), 400
+    if any(
+        isinstance(value, int) and not 0 <= value <= MAX_ID
+        for value in (request.view_args or {}).values()
+    ):
+        abort(404)
     return None
 
 
@@ -143,6 +199,8 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
     csrf.init_app(app)
+    # Before CSRF protection and every other hook: they read the form too.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_input)
     app.before_request(enforce_access)
     app.after_request(security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -31,8 +31,9 @@ def safe_path(target: str | None, fallback: str) -> str:
     return fallback
 
 
-# Larger numbers than any id or page a database holds; beyond it SQLite cannot even bind them.
-MAX_WHOLE = 2**53
+# The largest id or page a database holds: PostgreSQL's integer columns are 32-bit, and a
+# larger number bound against one is an error there, not "not found".
+MAX_WHOLE = 2**31 - 1
 
 
 def whole_number(value: str | None) -> int | None:
