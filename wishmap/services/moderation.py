@@ -58,16 +58,23 @@ def reportable_wish(session: Session, wish_id: int) -> Wish:
     return wish
 
 
-def open_reports(session: Session) -> list[Report]:
-    """Return the moderation queue: open reports, oldest first, with their wishes."""
+def open_reports(session: Session, limit: int | None = None) -> list[Report]:
+    """Return the moderation queue: open reports, oldest first, with their wishes; limit caps it."""
     return list(
         session.scalars(
             select(Report)
             .options(joinedload(Report.wish).joinedload(Wish.shop_type))
             .where(Report.status == ReportStatus.OPEN.value)
             .order_by(Report.created_at, Report.id)
+            .limit(limit)
         )
     )
+
+
+def open_report_count(session: Session) -> int:
+    """Return how many reports wait in the moderation queue."""
+    query = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN.value)
+    return session.scalar(query) or 0
 
 
 def held_wishes(session: Session) -> list[Wish]:

@@ -15,6 +15,9 @@ from wishmap.views._nav import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+# Open reports listed at once on the moderation page (the oldest; the rest are counted).
+REPORTS_SHOWN = 100
+
 # roles() with no role admits admins alone.
 admin_only = roles()
 
@@ -34,7 +37,7 @@ def index() -> str:
     session = db.session()
     return render_template(
         "admin/index.html",
-        reports=len(moderation.open_reports(session)),
+        reports=moderation.open_report_count(session),
         held=len(moderation.held_wishes(session)),
     )
 
@@ -42,11 +45,13 @@ def index() -> str:
 @bp.get("/reports")
 @admin_only
 def reports() -> str:
-    """The moderation queue, and the wishes hidden lately (to restore a mistake)."""
+    """The moderation queue (its oldest reports), and the wishes hidden lately."""
     session = db.session()
+    # The oldest first, a screenful at a time: each one handled makes room for the next.
     return render_template(
         "admin/reports.html",
-        reports=moderation.open_reports(session),
+        reports=moderation.open_reports(session, limit=REPORTS_SHOWN),
+        open_count=moderation.open_report_count(session),
         hidden=moderation.hidden_wishes(session),
     )
 
