@@ -244,3 +244,14 @@ def test_a_forbidden_use_is_shown_marked_never_ranked(
     rows = read_csv(client.get("/portfolio/export.csv").data)
     exported = next(r for r in rows if r["address"] == "12 Rue du Pain")
     assert exported["type_1_code"] != "bakery" and "protected frontage" in exported["not_allowed"]
+
+
+@pytest.mark.parametrize("value", ["\x00", "1e309", str(2**63)])
+def test_awkward_input_never_gives_a_server_error(
+    client: FlaskClient, session: Session, value: str
+) -> None:
+    log_in(client, make_user(session, role="officer"))
+    for url in ("/portfolio/", "/portfolio/export.csv", "/portfolio/where", "/portfolio/where.csv"):
+        for field in ("street", "type", "district", "status", "min_score", "sort", "page"):
+            response = client.get(url, query_string={field: value})
+            assert response.status_code < 500, (url, field, value, response.status_code)
