@@ -17,6 +17,8 @@ from wishmap.models import AuditEntry, User
 
 # actor_role of an action taken with a flask command on the server (no account behind it).
 COMMAND_LINE = "cli"
+# actor_role of a wish held by the burst rules (services/integrity.py), no person behind it.
+BURST_RULE = "rule"
 
 
 def record(
@@ -27,12 +29,13 @@ def record(
     target_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    actor_role: str = COMMAND_LINE,
 ) -> AuditEntry:
-    """Add an audit entry for an action of actor, None for the command line (committed with
-    the action itself)."""
+    """Add an audit entry for an action of actor, None for the command line or actor_role
+    (committed with the action itself)."""
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
-        actor_role=actor.role if actor else COMMAND_LINE,
+        actor_role=actor.role if actor else actor_role,
         action=action,
         target_type=target_type,
         target_id=target_id,

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, upd
 from sqlalchemy.orm import Session
 
 from wishmap.models import User, Wish, WishOrigin, WishStatus
+from wishmap.services import holds
 
 NEW_ACCOUNT, ONE_NETWORK, FRESH_ACCOUNTS = "new-account", "one-network", "fresh-accounts"
 METRES_PER_DEGREE = 111_320.0
@@ -295,6 +296,11 @@ def hold_burst(
     return ids
 
 
+def burst_key(user: User, reason: str, target: Target, rule: BurstRule) -> str:
+    """Return the name of the burst a hold belongs to: the new account, or the target."""
+    return f"user:{user.id}" if reason == NEW_ACCOUNT else target.key(rule)
+
+
 def note_new_wish(
     session: Session,
     wish: Wish,
@@ -309,7 +315,11 @@ def note_new_wish(
     """
     held: list[int] = []
     if wish.status == WishStatus.HELD and reason:
-        held = hold_burst(session, user, network, wish.created_at, rule, reason, Target.of(wish))
+        target = Target.of(wish)
+        held = hold_burst(session, user, network, wish.created_at, rule, reason, target)
+        burst = burst_key(user, reason, target, rule)
+        holds.record_holds(session, [wish.id], None, reason, burst)
+        holds.record_holds(session, held, WishStatus.ACTIVE.value, reason, burst)
     if network is not None:
         session.add(WishOrigin(wish_id=wish.id, network=network, created_at=wish.created_at))
     forget_expired_origins(session, wish.created_at, rule)
@@ -344,7 +354,12 @@ def settle_pending(session: Session, user: User, rule: BurstRule) -> list[int]:
                 each.status = WishStatus.HELD.value
             session.flush()
             held = hold_burst(session, user, network, wish.created_at, rule, reason, target)
-            return [wish_id for wish_id in held if wish_id not in {w.id for w in pending}]
+            burst = burst_key(user, reason, target, rule)
+            holds.record_holds(
+                session, [each.id for each in pending], WishStatus.PENDING.value, reason, burst
+            )
+            holds.record_holds(session, held, WishStatus.ACTIVE.value, reason, burst)
+            return held
     for wish in pending:
         wish.status = WishStatus.ACTIVE.value
     return []

@@ -22,7 +22,7 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.models._types import utcnow
-from wishmap.services import integrity
+from wishmap.services import holds, integrity
 from wishmap.services.districts import assign_districts
 from wishmap.services.importing import (
     ImportFailed,
@@ -184,13 +184,16 @@ def create_wish(
     session.add(wish)
     try:
         session.flush()
-        integrity.note_new_wish(session, wish, user, network, rule, hold_reason)
+        held = integrity.note_new_wish(session, wish, user, network, rule, hold_reason)
         assign_districts(session, [wish.id])
         session.commit()
     except IntegrityError:
         # The unique index on active (user, premise, type) caught a second voice.
         session.rollback()
         raise WishError(_("You already wish for this shop type here.")) from None
+    # Residents whose wishes counted until this burst held them learn it (after the commit:
+    # a slow mail server must not hold the write lock).
+    holds.tell_held(session, held)
     return wish
 
 

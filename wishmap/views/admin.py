@@ -11,6 +11,7 @@ from wishmap.account_forms import RoleForm
 from wishmap.security import roles
 from wishmap.services import moderation
 from wishmap.services.audit import recent_entries
+from wishmap.services.holds import held_bursts
 from wishmap.views._nav import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -102,14 +103,15 @@ def dismiss(report_id: int) -> Response:
 @admin_only
 def held() -> str:
     """The wishes the burst rule holds, to release or reject."""
-    return render_template("admin/held.html", wishes=moderation.held_wishes(db.session()))
+    return render_template("admin/held.html", bursts=held_bursts(db.session()))
 
 
 @bp.post("/held")
 @admin_only
 def decide_held() -> Response:
     """Release (they count) or reject (they are hidden) the chosen held wishes."""
-    ids, decision = _ids("wish_id"), request.form.get("decision")
+    # The chosen wishes, or every wish of one burst ("Release the whole burst").
+    ids, decision = _ids("wish_id") + _ids("burst_wish_id"), request.form.get("decision")
     if decision == "release":
         count = moderation.release_wishes(db.session(), current_user, ids)
         flash(_("%(count)d wishes released: they count now.", count=count))

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from wishmap import db
 from wishmap.security import authenticated
+from wishmap.services.holds import hold_reasons, rule_text
 from wishmap.services.notifications import mark_all_read, user_notifications
 from wishmap.services.shop_types import list_shop_types
 from wishmap.services.wishes import active_wish_count, user_wishes
@@ -20,9 +21,12 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 def index() -> str:
     """My wishes and my notifications."""
     session = db.session()
+    wishes = user_wishes(session, current_user.id)
     return render_template(
         "me/index.html",
-        wishes=user_wishes(session, current_user.id),
+        wishes=wishes,
+        held_reasons=hold_reasons(session, [wish.id for wish in wishes if wish.status == "held"]),
+        rule_text=rule_text,
         notifications=user_notifications(session, current_user.id),
         used=active_wish_count(session, current_user.id),
         quota=current_app.config["WISH_QUOTA"],
