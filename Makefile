@@ -67,6 +67,11 @@ bench-map: install-test
 bench-portfolio: install-test
 	$(BIN)/python -m bench.portfolio
 
+## bench-load: residents wishing through gunicorn (4 workers, SIGKILL of one) on SQLite and
+# PostgreSQL, against a bare-insert app on the same setup; needs Redis and PostgreSQL on 127.0.0.1
+bench-load: install-test
+	$(BIN)/python -m bench.load
+
 ## translations: re-extract the UI strings and update and compile the fr/nl catalogs
 translations: install
 	$(BIN)/pybabel extract -w 100 -F babel.cfg -k _l --no-location -o wishmap/translations/messages.pot .
