@@ -250,6 +250,27 @@ def csv_records(text: str) -> list[Record]:
     return records
 
 
+# A FeatureCollection of MultiPolygons is 8 levels deep (collection, features, feature,
+# geometry, coordinates, polygon, ring, position); properties may hold a few levels more.
+MAX_NESTING = 32
+
+
+def _nested_deeper(document: Any, limit: int) -> bool:
+    """Return True when lists or objects in document nest deeper than limit (no recursion)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = list(value.values()) if isinstance(value, dict) else value
+        if isinstance(value, list) and len(value) > 64 and isinstance(value[0], list):
+            # Coordinates: long lists of alike positions, whose ends tell the depth.
+            items = [value[0], value[-1]]
+        if isinstance(items, list):
+            stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
+    return False
+
+
 def geojson_records(text: str, source: str = "") -> list[Record]:
     """Return one record per feature of a GeoJSON FeatureCollection, validated against RFC 7946."""
     try:
@@ -258,6 +279,15 @@ def geojson_records(text: str, source: str = "") -> list[Record]:
         raise ImportFailed(
             [RowError(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")], source
         ) from None
+    except RecursionError:
+        # Arrays or objects nested thousands deep: no GeoJSON is, and the parser gives up.
+        raise ImportFailed(
+            [RowError("file", f"nested deeper than {MAX_NESTING} levels: not GeoJSON")], source
+        ) from None
+    if _nested_deeper(document, MAX_NESTING):
+        raise ImportFailed(
+            [RowError("file", f"nested deeper than {MAX_NESTING} levels: not GeoJSON")], source
+        )
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise ImportFailed([RowError("file", "expected a GeoJSON FeatureCollection")], source)
     features = document.get("features")
@@ -284,9 +314,11 @@ def geometry_problem(geometry: Any) -> str | None:
         return "geometry is not a GeoJSON object"
     try:
         instance = geojson.GeoJSON.to_instance(geometry, strict=True)
+        errors = instance.errors()
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         return f"invalid {geometry.get('type')} geometry: {exc}"
-    errors = instance.errors()
+    except RecursionError:
+        return f"invalid {geometry.get('type')} geometry: coordinates nested too deep"
     if errors:
         return f"invalid {geometry.get('type')} geometry: {errors}"
     return None
