@@ -224,3 +224,21 @@ def test_a_protected_frontage_never_gets_a_forbidden_use_recommended(
     assert "pharmacy" in {line.shop_type.code for line in report.not_allowed}
     assert "pharmacy" not in {line.shop_type.code for line in report.lines}
     assert report.zoning and report.zoning[0].code == "PPA"
+
+
+def test_the_maps_demand_cells_are_the_public_maps(session: Session, place: dict) -> None:
+    from wishmap.services.demand import demand_cells
+    from wishmap.services.report_surroundings import MAP_MARGIN_M, _box
+
+    residents_wishing(session, "pharmacy", 12, east_m=60)
+    residents_wishing(session, "pharmacy", 5, east_m=-220, north_m=130)
+    residents_wishing(session, "pharmacy", 3, east_m=520)  # beyond the radius, on the map
+    run_analysis(session)
+    report = report_of(session, place, grid=(48.0, 100.0))
+    pharmacy = shop_type(session, "pharmacy").id
+    reach = _box(48.88, 2.38, report.radius_m + MAP_MARGIN_M)
+    public = demand_cells(session, reach, 100.0, 48.0, [pharmacy])
+    assert sorted(report.surroundings.cells[pharmacy], key=lambda c: (c.lat, c.lon)) == sorted(
+        public, key=lambda c: (c.lat, c.lon)
+    )
+    assert sum(cell.count for cell in public) == 20

@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 
 from wishmap.geo import M_PER_DEG_LAT, metric_scale
 from wishmap.models import Hotspot, Premise, Shop, Street, Wish, WishFrequency, WishStatus
-from wishmap.services.demand import BBox, Cell, demand_cells
+from wishmap.services.demand import BBox, Cell, _cell_degrees
 
 TREND_DAYS = 90
-# Most recent reasons read per report, and shown per shop type.
-REASONS_READ = 200
+# Newest reasons quoted per shop type.
 REASONS_PER_TYPE = 3
 # Competitors farther than this are named by distance only (their row is not looked up).
 NAMED_COMPETITOR_M = 1500.0
@@ -92,19 +91,39 @@ def _distance(
     return math.hypot((lon - lon0) * scale[0], (lat - lat0) * scale[1])
 
 
-def type_figures(
+def _whole_cells(box: BBox, dlat: float, dlon: float) -> BBox:
+    # Widened to whole cells of the public grid, as demand.demand_cells does: an edge cell is
+    # never counted in part.
+    return BBox(
+        math.floor((box.south + 90) / dlat) * dlat - 90,
+        math.floor((box.west + 180) / dlon) * dlon - 180,
+        math.ceil((box.north + 90) / dlat) * dlat - 90,
+        math.ceil((box.east + 180) / dlon) * dlon - 180,
+    )
+
+
+def read_wishes(
     session: Session,
     premise: Premise,
     radius_m: float,
     type_ids: list[int] | None,
+    map_type_ids: list[int],
+    grid: tuple[float, float],
     now: datetime,
-) -> dict[int, TypeFigures]:
-    """Return per type: distinct residents within radius_m, per frequency, and their trend.
+) -> tuple[dict[int, TypeFigures], dict[int, list[Cell]]]:
+    """Return the live figures per type within radius_m, and the map's demand cells per type.
 
-    type_ids None reads every type (the report without an analysis run).
+    One bounded scan of the active wishes around the premise serves both: per type, the
+    distinct residents within the radius, per frequency and per 90-day window, the newest
+    reasons (mapped types only), and wishes counted per cell of the public map's grid over
+    the map's reach (mapped types only). type_ids None reads every type (no analysis yet).
     """
-    box = _box(premise.lat, premise.lon, radius_m)
-    scale = tuple(metric_scale(premise.lat))
+    if type_ids is not None and not type_ids:
+        return {}, {}
+    lat0, cell_m = grid
+    # The public map's own grid (services/demand.py): the same cells, never finer ones.
+    dlat, dlon = _cell_degrees(cell_m, lat0)
+    box = _whole_cells(_box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M), dlat, dlon)
     query = select(
         Wish.shop_type_id,
         Wish.lat,
@@ -113,23 +132,29 @@ def type_figures(
         Wish.id,
         Wish.created_at,
         Wish.frequency,
+        Wish.reason,
     ).where(
         Wish.status == WishStatus.ACTIVE.value,
         Wish.lat.between(box.south, box.north),
         Wish.lon.between(box.west, box.east),
     )
     if type_ids is not None:
-        if not type_ids:
-            return {}
         query = query.where(Wish.shop_type_id.in_(type_ids))
+    sx, sy = (float(scale) for scale in metric_scale(premise.lat))
+    mapped = set(map_type_ids)
     recent_from = now - timedelta(days=TREND_DAYS)
     previous_from = now - timedelta(days=2 * TREND_DAYS)
     rank = {str(how): index for index, how in enumerate(_FREQUENCY_ORDER)}
     best: dict[tuple[int, int], int] = {}  # (type, resident) → best frequency rank
     recent: dict[int, set[int]] = defaultdict(set)
     previous: dict[int, set[int]] = defaultdict(set)
-    for type_id, lat, lon, user_id, wish_id, created_at, how in session.execute(query):
-        if _distance(scale, premise.lat, premise.lon, lat, lon) > radius_m:
+    said: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
+    counts: dict[int, dict[tuple[int, int], int]] = {type_id: {} for type_id in map_type_ids}
+    for type_id, lat, lon, user_id, wish_id, created_at, how, reason in session.execute(query):
+        if type_id in mapped:
+            cell = (math.floor((lat + 90) / dlat), math.floor((lon + 180) / dlon))
+            counts[type_id][cell] = counts[type_id].get(cell, 0) + 1
+        if math.hypot((lon - premise.lon) * sx, (lat - premise.lat) * sy) > radius_m:
             continue
         # A wish kept from a deleted account counts as its own anonymous resident.
         resident = user_id if user_id is not None else -wish_id
@@ -139,6 +164,9 @@ def type_figures(
             recent[type_id].add(resident)
         elif previous_from < created_at <= recent_from:
             previous[type_id].add(resident)
+        # Only active wishes are read: held, hidden and pending ones have not passed moderation.
+        if reason and type_id in mapped:
+            said[type_id].append((created_at, wish_id, reason))
     figures: dict[int, TypeFigures] = defaultdict(TypeFigures)
     for (type_id, _resident), how in best.items():
         line = figures[type_id]
@@ -149,46 +177,20 @@ def type_figures(
     for type_id, line in figures.items():
         line.recent = len(recent[type_id])
         line.previous = len(previous[type_id])
-    return dict(figures)
-
-
-def add_reasons(
-    session: Session,
-    premise: Premise,
-    radius_m: float,
-    figures: dict[int, TypeFigures],
-    type_ids: list[int],
-) -> None:
-    """Add the newest reasons of active wishes within radius_m to these types' figures."""
-    type_ids = [type_id for type_id in type_ids if type_id in figures]
-    if not type_ids:
-        return
-    box = _box(premise.lat, premise.lon, radius_m)
-    scale = tuple(metric_scale(premise.lat))
-    # Only active wishes: held, hidden and pending ones have not passed moderation.
-    rows = session.execute(
-        select(Wish.shop_type_id, Wish.lat, Wish.lon, Wish.reason)
-        .where(
-            Wish.status == WishStatus.ACTIVE.value,
-            Wish.lat.between(box.south, box.north),
-            Wish.lon.between(box.west, box.east),
-            Wish.shop_type_id.in_(type_ids),
-            Wish.reason.is_not(None),
-            Wish.reason != "",
-        )
-        .order_by(Wish.created_at.desc(), Wish.id.desc())
-        .limit(REASONS_READ)
-    )
-    for type_id, lat, lon, reason in rows:
-        reasons = figures[type_id].reasons
-        text = " ".join(reason.split())
-        if (
-            len(reasons) < REASONS_PER_TYPE
-            and text
-            and text not in reasons
-            and _distance(scale, premise.lat, premise.lon, lat, lon) <= radius_m
-        ):
-            reasons.append(text)
+        for _created, _id, reason in sorted(said[type_id], reverse=True):
+            text = " ".join(reason.split())
+            if text and text not in line.reasons:
+                line.reasons.append(text)
+                if len(line.reasons) == REASONS_PER_TYPE:
+                    break
+    cells = {
+        type_id: [
+            Cell((row + 0.5) * dlat - 90, (col + 0.5) * dlon - 180, count)
+            for (row, col), count in sorted(per_cell.items())
+        ]
+        for type_id, per_cell in counts.items()
+    }
+    return dict(figures), cells
 
 
 def nearby_shops(
@@ -272,14 +274,12 @@ def surroundings(
     map_type_ids: the few types drawn on the map; grid: (district latitude, cell size in m) of
     the public map's demand grid, so the report never shows a finer grid than the public map.
     """
-    figures = type_figures(session, premise, radius_m, shown_type_ids, now)
-    # Reasons are quoted for the mapped (top) types only.
-    add_reasons(session, premise, radius_m, figures, map_type_ids)
+    figures, cells = read_wishes(
+        session, premise, radius_m, shown_type_ids, map_type_ids, grid, now
+    )
     listed = shown_type_ids if shown_type_ids is not None else list(figures)
     reach = radius_m + MAP_MARGIN_M
     competitors, nearest = nearby_shops(session, premise, listed, reach)
-    lat0, cell_m = grid
-    box = _box(premise.lat, premise.lon, reach)
     return Surroundings(
         lat=premise.lat,
         lon=premise.lon,
@@ -288,9 +288,7 @@ def surroundings(
         competitors=[shop for shop in competitors if shop.shop_type_id in map_type_ids],
         nearest=nearest,
         hotspots=nearby_hotspots(session, run_id, premise, map_type_ids, reach),
-        cells={
-            type_id: demand_cells(session, box, cell_m, lat0, [type_id]) for type_id in map_type_ids
-        },
-        cell_m=cell_m,
+        cells=cells,
+        cell_m=grid[1],
         streets=nearby_streets(session, premise, reach),
     )

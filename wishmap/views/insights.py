@@ -124,7 +124,9 @@ def _pdf(report: insights.PremiseReport) -> bytes:
     html = render_template(
         "insights/premise.html", report=report, printing=True, **_figures(report)
     )
-    return report_pdf.render_pdf(html, current_app.static_folder or "static")
+    return report_pdf.render_pdf(
+        html, current_app.static_folder or "static", ("css/wishmap.css", "css/report.css")
+    )
 
 
 def _filename(report: insights.PremiseReport) -> str:
