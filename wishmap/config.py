@@ -65,6 +65,7 @@ class Defaults:
     RESET_RATE_LIMIT = "5 per hour"
     VERIFY_RATE_LIMIT = "5 per hour"
     WISH_RATE_LIMIT = "30 per hour"  # per account
+    REPORT_RATE_LIMIT = "10 per hour"  # reports of wishes, per account
     # Fair counting (see README, "Accounts, roles and fair counting").
     BURST_WINDOW_MINUTES = 60
     BURST_NEW_ACCOUNT_HOURS = 24

@@ -6,6 +6,7 @@ area as GeoJSON, so the page stays the same size however many wishes the databas
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -107,11 +108,31 @@ def add_count_layer(
         }
 
     folium.GeoJson(
-        collection,
+        escaped_fields(collection, tooltip_fields),
         name=name,
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, labels=False),
     ).add_to(fmap)
+
+
+def escaped_fields(collection: dict, fields: list[str]) -> dict:
+    """Return collection with these properties HTML-escaped: folium's tooltips and popups put
+    them into the page as HTML, and street or premise names come from imported files."""
+    features = [
+        {
+            **feature,
+            "properties": {
+                **feature["properties"],
+                **{
+                    name: html.escape(str(feature["properties"][name]))
+                    for name in fields
+                    if feature["properties"].get(name) is not None
+                },
+            },
+        }
+        for feature in collection["features"]
+    ]
+    return {**collection, "features": features}
 
 
 def add_statistics_layers(fmap: folium.Map, layers: list[Any], min_residents: int) -> list[Any]:
@@ -168,6 +189,7 @@ def add_hotspot_layer(fmap: folium.Map, hotspots: list[Any], label: Callable[[An
             dash_array="6 4",
             fill=True,
             fill_opacity=0.08,
-            tooltip=label(spot),
+            # folium.Tooltip inserts its text as HTML.
+            tooltip=html.escape(label(spot)),
         ).add_to(layer)
     layer.add_to(fmap)
