@@ -84,7 +84,13 @@ class Defaults:
     BURST_ORIGIN_RETENTION_HOURS = 48
     # Officers' statistics: a row with fewer distinct residents than this is suppressed
     # (counts withheld on the page and in every export) so that nobody can be singled out.
-    STATS_MIN_RESIDENTS = 3
+    # 11 is INSEE's default floor for counts of people.
+    STATS_MIN_RESIDENTS = 11
+    # Every published count moves by a cell-key noise of at most this much (0: exact counts,
+    # which lets differencing recover suppressed rows); seeded by STATS_KEY_SECRET, else
+    # SECRET_KEY. See services/disclosure.py and README "For city officers".
+    STATS_NOISE = 2
+    STATS_KEY_SECRET = ""
     # Printed in every XLSX export's "About" sheet.
     STATS_LICENCE = (
         "Wishmap statistics: aggregated counts of active wishes. Street and district "

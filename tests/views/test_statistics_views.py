@@ -20,7 +20,10 @@ from wishmap.models import Role
 
 
 @pytest.fixture
-def planted(session: Session) -> Planted:
+def planted(app: Flask, session: Session) -> Planted:
+    # These tests read exact figures off the pages and exports; the published defaults (a floor
+    # of 11 and cell-key noise) are tested in test_statistics_disclosure.py.
+    app.config.update(STATS_MIN_RESIDENTS=3, STATS_NOISE=0)
     return plant(session)
 
 

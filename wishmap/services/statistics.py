@@ -1,8 +1,9 @@
 """Statistics for the city's officers: active wishes and distinct residents, grouped and filtered.
 
 Only ACTIVE wishes count. A row with fewer than `min_residents` distinct residents is
-suppressed: its counts are withheld everywhere (page, map, exports), so that nobody can be
-singled out by a small number. Wishes kept anonymously after an account was deleted count as
+suppressed: its counts are withheld everywhere (page, map, exports, API). Every published count
+also carries a small cell-key noise (services/disclosure.py), so that a suppressed row cannot be
+recovered by subtracting published figures from one another. Wishes kept anonymously after an account was deleted count as
 wishes but add no resident, which can only suppress more, never less. Rows never carry an
 e-mail address, a name, a reason or a point: only street, district, type, group and month.
 """
@@ -20,7 +21,6 @@ from sqlalchemy import (
     Integer,
     and_,
     cast,
-    distinct,
     extract,
     func,
     literal_column,
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from wishmap.models import District, ShopType, Street, Wish, WishDistrict, WishStatus
 from wishmap.models._types import utcnow
+from wishmap.services.disclosure import CellKeys, publish, record_key
 from wishmap.services.districts import district_levels
 from wishmap.taxonomy import GROUPS
 
@@ -96,6 +97,7 @@ class StatsTable:
     rows: list[StatRow]
     min_residents: int
     level: str | None
+    max_noise: int = 0
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -228,8 +230,14 @@ def statistics(
     query: StatsQuery,
     min_residents: int = DEFAULT_MIN_RESIDENTS,
     locale: str = "en",
+    *,
+    keys: CellKeys | None = None,
 ) -> StatsTable:
-    """Return active wishes and distinct residents per group, small groups suppressed."""
+    """Return active wishes and distinct residents per group, perturbed, small groups suppressed.
+
+    With `keys` (every published figure: pages, map, exports, API, CLI) each count carries its
+    cell-key noise (see services/disclosure.py); without, counts are exact (internal use).
+    """
     level = _resolve_level(session, query)
     if "district" in query.by and level is None:
         raise StatisticsError(_("No districts have been imported yet."))
@@ -240,17 +248,33 @@ def statistics(
         "group": ShopType.group,
         "month": month_key(session),
     }
-    keys = [columns[dimension].label(f"k{i}") for i, dimension in enumerate(query.by)]
-    statement = (
-        select(*keys, func.count(Wish.id), func.count(distinct(Wish.user_id)))
+    grouping = [columns[dimension].label(f"k{i}") for i, dimension in enumerate(query.by)]
+    secret = keys or CellKeys(secret="")
+    # Per group and resident first, so that the outer query counts residents and sums their
+    # record keys once each; anonymous wishes (no user) form one inner row that adds no resident.
+    inner = (
+        select(
+            *grouping,
+            Wish.user_id.label("uid"),
+            func.count(Wish.id).label("n"),
+            func.sum(record_key(Wish.id, secret, "wish")).label("wk"),
+        )
         .select_from(Wish)
         .join(ShopType, ShopType.id == Wish.shop_type_id)
     )
     if "district" in query.by:
-        statement = statement.outerjoin(
+        inner = inner.outerjoin(
             WishDistrict, and_(WishDistrict.wish_id == Wish.id, WishDistrict.level == level)
         )
-    statement = _filtered(session, query, statement).group_by(*keys)
+    inner = _filtered(session, query, inner).group_by(*grouping, Wish.user_id).subquery()
+    outer_keys = [inner.c[f"k{i}"] for i in range(len(query.by))]
+    statement = select(
+        *outer_keys,
+        func.sum(inner.c.n),
+        func.count(inner.c.uid),
+        func.coalesce(func.sum(record_key(inner.c.uid, secret, "resident")), 0),
+        func.coalesce(func.sum(inner.c.wk), 0),
+    ).group_by(*outer_keys)
     found = session.execute(statement).all()
     labellers = [
         _labeller(session, dimension, {row[i] for row in found}, locale)
@@ -259,19 +283,28 @@ def statistics(
     rows = []
     for row in found:
         named = [labellers[i](row[i]) for i in range(len(query.by))]
-        wishes, residents = int(row[-2]), int(row[-1])
+        wishes, residents = int(row[-4]), int(row[-3])
         hidden = residents < min_residents
+        shown_residents = publish(residents, int(row[-2]), keys)
+        # Post-processing published figures only: a cell never shows fewer wishes than residents.
+        shown_wishes = max(publish(wishes, int(row[-1]), keys), shown_residents)
         rows.append(
             StatRow(
                 keys=tuple(row[: len(query.by)]),
                 codes=tuple(str(code) for code, _label in named),
                 labels=tuple(str(label) for _code, label in named),
-                wishes=None if hidden else wishes,
-                residents=None if hidden else residents,
+                wishes=None if hidden else shown_wishes,
+                residents=None if hidden else shown_residents,
             )
         )
     rows.sort(key=lambda row: _sort_key(row, query.by))
-    return StatsTable(query=query, rows=rows, min_residents=min_residents, level=level)
+    return StatsTable(
+        query=query,
+        rows=rows,
+        min_residents=min_residents,
+        level=level,
+        max_noise=keys.max_noise if keys else 0,
+    )
 
 
 def geometries(session: Session, dimension: str, keys: set[Any]) -> dict[Any, str]:
@@ -329,7 +362,11 @@ class MapLayer:
 
 
 def map_layers(
-    session: Session, query: StatsQuery, min_residents: int, locale: str = "en"
+    session: Session,
+    query: StatsQuery,
+    min_residents: int,
+    locale: str = "en",
+    keys: CellKeys | None = None,
 ) -> list[MapLayer]:
     """Return the filtered demand per street and, when districts exist, per district."""
     layers = []
@@ -340,6 +377,7 @@ def map_layers(
             StatsQuery(**{**query.__dict__, "by": (dimension,)}),
             min_residents,
             locale,
+            keys=keys,
         )
         shapes = geometries(session, dimension, {row.keys[0] for row in table.rows})
         layers.append(MapLayer(dimension, table, shapes))

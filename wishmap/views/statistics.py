@@ -13,6 +13,7 @@ from wishmap.security import csp_nonce, roles
 from wishmap.services import exports
 from wishmap.services import statistics as stats
 from wishmap.services.analysis import latest_hotspots
+from wishmap.services.disclosure import CellKeys, cell_keys_from
 from wishmap.views._nav import configured_base_map
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
@@ -23,6 +24,10 @@ def _min_residents() -> int:
     return int(current_app.config["STATS_MIN_RESIDENTS"])
 
 
+def _keys() -> CellKeys:
+    return cell_keys_from(current_app.config)
+
+
 @bp.get("/")
 @roles(Role.OFFICER)
 def index() -> tuple[str, int]:
@@ -31,7 +36,7 @@ def index() -> tuple[str, int]:
     table, error = None, None
     try:
         query = stats.parse_query(request.args)
-        table = stats.statistics(session, query, _min_residents(), current_language())
+        table = stats.statistics(session, query, _min_residents(), current_language(), keys=_keys())
     except stats.StatisticsError as failure:
         error = str(failure)
     return render_template(
@@ -54,7 +59,7 @@ def demand_map() -> tuple[str, int]:
     error = None
     try:
         query = stats.parse_query(request.args)
-        layers = stats.map_layers(session, query, _min_residents(), current_language())
+        layers = stats.map_layers(session, query, _min_residents(), current_language(), _keys())
     except stats.StatisticsError as failure:
         error, layers = str(failure), []
     legends = add_statistics_layers(fmap, layers, _min_residents())
@@ -89,7 +94,7 @@ def _download(fmt: str) -> Response:
     session = db.session()
     try:
         query = stats.parse_query(request.args)
-        table = stats.statistics(session, query, _min_residents(), current_language())
+        table = stats.statistics(session, query, _min_residents(), current_language(), keys=_keys())
         body = exports.export(session, table, fmt, current_app.config["STATS_LICENCE"])
     except stats.StatisticsError as failure:
         return Response(str(failure) + "\n", status=400, mimetype="text/plain")
