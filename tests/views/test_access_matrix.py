@@ -85,6 +85,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "admin.decide_held": only(),
     "admin.roles_view": only(),
     "admin.audit": only(),
+    "admin.jobs": only(),
     # matching reports
     "insights.index": only("owner", "agency", "officer"),
     "insights.premise": only("owner", "agency", "officer"),

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wishmap import db
 from wishmap.account_forms import RoleForm
+from wishmap.jobs import failed_jobs
 from wishmap.security import roles
 from wishmap.services import moderation
 from wishmap.services.audit import recent_entries
@@ -147,3 +158,10 @@ def audit() -> str:
     page = whole_number(request.args.get("page")) or 1
     entries = recent_entries(db.session(), limit=100, offset=(max(page, 1) - 1) * 100)
     return render_template("admin/audit.html", entries=entries, page=max(page, 1))
+
+
+@bp.get("/jobs")
+@admin_only
+def jobs() -> str:
+    """Background jobs that failed after their retries (when they run on RQ)."""
+    return render_template("admin/jobs.html", failed=failed_jobs(current_app.config))

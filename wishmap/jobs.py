@@ -1,0 +1,127 @@
+"""Background work, every job in one list: queued on RQ when there is one, run here otherwise.
+
+With REDIS_URL set and the `rq` package installed, `enqueue()` puts a job on the JOBS_QUEUE
+queue (JOB_RETRIES retries, spaced out) for `rq worker wishmap --url $REDIS_URL`, which runs
+`run_job()` in an app of its own. Without Redis the same function runs in the calling process,
+so the embedded default needs no extra service; the CLI commands (`send-notifications`,
+`analyse`, each with `--every`) keep working either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
+
+from wishmap import db
+
+
+def send_notifications() -> int:
+    """E-mail the residents' notifications whose e-mail has not gone out; return how many."""
+    from wishmap.services.notifications import send_pending_notifications
+
+    page_url = current_app.config["PUBLIC_URL"].rstrip("/") + "/me/"
+    return send_pending_notifications(db.session(), page_url)
+
+
+def analyse() -> int:
+    """Run the full analysis over the active wishes; return the stored run's id."""
+    from wishmap.services.analysis import run_analysis
+
+    return run_analysis(db.session(), premise_statuses=("vacant",)).id
+
+
+# Every job the app can hand to the background, by the name the CLI and the queue use.
+JOBS: dict[str, Callable[[], Any]] = {
+    "send-notifications": send_notifications,
+    "analyse": analyse,
+}
+
+_worker_app: Flask | None = None
+
+
+def run_job(name: str) -> Any:
+    """Run the named job in the current app, or in an app made once per worker process."""
+    job = JOBS[name]
+    if has_app_context():
+        return job()
+    global _worker_app
+    if _worker_app is None:
+        from wishmap import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        return job()
+
+
+def job_queue(config: Mapping[str, Any]) -> Any | None:
+    """Return the RQ queue when REDIS_URL is set and rq is installed, else None."""
+    if not config.get("REDIS_URL"):
+        return None
+    try:
+        import rq
+        from redis import Redis
+    except ImportError:
+        return None
+    connection = Redis.from_url(config["REDIS_URL"])
+    return rq.Queue(config.get("JOBS_QUEUE", "wishmap"), connection=connection)
+
+
+def enqueue(name: str) -> str:
+    """Queue the named job on RQ (with retries), or run it now without a queue.
+
+    Return the RQ job id, or "ran" when it ran in this process.
+    """
+    if name not in JOBS:
+        raise KeyError(name)
+    config = current_app.config
+    queue = job_queue(config)
+    if queue is None:
+        run_job(name)
+        return "ran"
+    import rq
+
+    retries = int(config.get("JOB_RETRIES", 3))
+    retry = rq.Retry(max=retries, interval=[30, 120, 600][:retries] or 0) if retries else None
+    job = queue.enqueue(run_job, name, retry=retry, description=name, job_timeout=3600)
+    return job.id
+
+
+@dataclass
+class FailedJob:
+    id: str
+    name: str
+    ended_at: datetime | None
+    error: str
+
+
+def failed_jobs(config: Mapping[str, Any], limit: int = 50) -> list[FailedJob] | None:
+    """Return the newest failed jobs of the queue (None when no queue is used)."""
+    queue = job_queue(config)
+    if queue is None:
+        return None
+    from rq.job import Job
+
+    ids = queue.failed_job_registry.get_job_ids()[-limit:]
+    found = []
+    for job in Job.fetch_many(ids, connection=queue.connection):
+        if job is None:
+            continue
+        trace = job.latest_result().exc_string if job.latest_result() else (job.exc_info or "")
+        last_line = (trace or "").strip().splitlines()[-1:] or [""]
+        found.append(FailedJob(job.id, job.description or "?", job.ended_at, last_line[0]))
+    return sorted(found, key=lambda job: job.ended_at or datetime.min, reverse=True)
+
+
+@click.command("enqueue")
+@click.argument("name", type=click.Choice(sorted(JOBS)))
+@with_appcontext
+def enqueue_command(name: str) -> None:
+    """Queue a background job on RQ (REDIS_URL and rq), or run it now without a queue."""
+    outcome = enqueue(name)
+    click.echo(f"{name}: ran here" if outcome == "ran" else f"{name}: queued as RQ job {outcome}")
