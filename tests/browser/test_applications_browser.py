@@ -6,15 +6,16 @@ import re
 from pathlib import Path
 
 from browser_support import log_in_as
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from wishmap.mail import outbox_messages
+from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
 
 LINK = re.compile(r"https?://\S+(/apply/confirm/\S+)")
 
 
 def test_entrepreneur_applies_on_a_phone_and_the_agency_reads_it(
-    phone: Page, page: Page, live_server: str, artifacts: Path, outbox: Path
+    phone: Page, page: Page, browser: Browser, live_server: str, artifacts: Path, outbox: Path
 ) -> None:
     errors: list[str] = []
     phone.on("pageerror", lambda error: errors.append(str(error)))
@@ -64,12 +65,25 @@ def test_entrepreneur_applies_on_a_phone_and_the_agency_reads_it(
     text = item.inner_text()
     assert "nan" not in text and "€0 " not in text
     page.screenshot(path=str(artifacts / "application-candidates-desktop.png"), full_page=True)
-    # The same page on a phone, in French: the reason speaks the reader's language.
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.get_by_role("button", name="Français").click()
-    item = page.locator("ol.candidates > li", has_text="Fournil du Marché")
-    expect(item.locator(".reason")).to_contain_text("score de manque")
-    expect(item.get_by_role("button", name="Louer à ce candidat")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=str(artifacts / "application-candidates-phone-fr.png"), full_page=True)
+    # The same page on a French phone: the reason speaks the reader's language. A browser
+    # asking for French, not the switcher, which would save French on the shared demo account.
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        french = context.new_page()
+        french.goto(live_server + "/account/login")
+        french.fill("input[name=email]", f"agency@{DEMO_DOMAIN}")
+        french.fill("input[name=password]", DEMO_PASSWORD)
+        french.locator("main button[type=submit]").click()
+        french.goto(f"{live_server}/insights/premises/{premise_id}/candidates")
+        item = french.locator("ol.candidates > li", has_text="Fournil du Marché")
+        expect(item.locator(".reason")).to_contain_text("score de manque")
+        expect(item.get_by_role("button", name="Louer à ce candidat")).to_be_visible()
+        assert french.evaluate("document.documentElement.scrollWidth") <= 390
+        french.screenshot(
+            path=str(artifacts / "application-candidates-phone-fr.png"), full_page=True
+        )
+    finally:
+        context.close()
     assert errors == []
