@@ -79,10 +79,11 @@ def test_csv_export_matches_the_page(officer: FlaskClient, planted: Planted) -> 
     assert disposition.endswith('.csv"')
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [
-        (r["street"], r["shop_type"], r["wishes"], r["residents"], r["suppressed"]) for r in rows
+        (r["Street"], r["Shop type code"], r["Wishes"], r["Residents"], r["Suppressed"])
+        for r in rows
     ] == [
-        ("Rue Alpha", "bakery", "5", "5", "false"),
-        ("Rue Bravo", "bakery", "", "", "true"),
+        ("Rue Alpha", "bakery", "5", "5", "no"),
+        ("Rue Bravo", "bakery", "", "", "yes"),
     ]
     assert_no_personal_data(response.get_data(), planted)
 
@@ -121,7 +122,7 @@ def test_xlsx_export_is_typed_and_explained(officer: FlaskClient, planted: Plant
     workbook = load_workbook(io.BytesIO(response.get_data()))
     assert workbook.sheetnames == ["Statistics", "About"]
     rows = list(workbook["Statistics"].iter_rows(values_only=True))
-    assert rows[0] == ("street_ref", "street", "wishes", "residents", "suppressed")
+    assert rows[0] == ("Street code", "Street", "Wishes", "Residents", "Suppressed")
     assert rows[1][1:] == ("Rue Alpha", 5, 5, False)
     assert rows[2][1:] == ("Rue Bravo", None, None, True)
     about = dict(workbook["About"].iter_rows(values_only=True))

@@ -1,6 +1,10 @@
 """Exports of a statistics table: CSV, GeoJSON and XLSX, each holding exactly the table's rows.
 
-A suppressed row keeps its labels but not its counts (empty, with suppressed = true).
+A suppressed row keeps its labels but not its counts (empty, with suppressed = true). CSV and
+XLSX are for people: headers, yes/no and the "About" sheet in the reader's language, and for
+French and Dutch readers a CSV that their Excel opens in columns (";" between fields, decimal
+comma, UTF-8 with a byte-order mark). GeoJSON is for machines (QGIS): stable property names,
+counts as numbers.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 import geojson
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from wishmap.geo import shape_features
@@ -25,6 +30,24 @@ COLUMNS = {
     "month": ("month",),
 }
 COUNT_COLUMNS = ("wishes", "residents", "suppressed")
+# What people read at the top of a CSV or XLSX column, in their language.
+HEADERS = {
+    "street_ref": _l("Street code"),
+    "street": _l("Street"),
+    "district_ref": _l("District code"),
+    "district": _l("District"),
+    "shop_type": _l("Shop type code"),
+    "shop_type_label": _l("Shop type"),
+    "group": _l("Group code"),
+    "group_label": _l("Shop-type group"),
+    "month": _l("Month"),
+    "wishes": _l("Wishes"),
+    "residents": _l("Residents"),
+    "suppressed": _l("Suppressed"),
+}
+# Languages whose spreadsheets expect ";" between fields and a decimal comma.
+SEMICOLON_LANGUAGES = {"fr", "nl", "de", "es", "it"}
+SEPARATORS = {"comma": ",", "semicolon": ";"}
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "geojson": "application/geo+json",
@@ -58,13 +81,34 @@ def filename(table: StatsTable, fmt: str) -> str:
     return f"wishmap-statistics-{'-'.join(table.query.by)}-{table.generated_at:%Y%m%d}.{fmt}"
 
 
-def to_csv(table: StatsTable) -> bytes:
-    """Return the table as UTF-8 CSV (with a byte-order mark, so spreadsheets read accents)."""
+def separator_for(locale: str, choice: str | None = None) -> str:
+    """Return the CSV field separator: the chosen one, else the reader's language's habit."""
+    if choice:
+        if choice not in SEPARATORS:
+            raise StatisticsError(_("sep must be comma or semicolon."))
+        return SEPARATORS[choice]
+    return ";" if locale.split("_")[0] in SEMICOLON_LANGUAGES else ","
+
+
+def _cell(value: Any, decimal: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return f"{value}".replace(".", decimal)
+    return str(value)
+
+
+def to_csv(table: StatsTable, locale: str = "en", separator: str = ",") -> bytes:
+    """Return the table as UTF-8 CSV with a byte-order mark, headers in the reader's language."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header(table))
-    writer.writeheader()
+    writer = csv.writer(out, delimiter=separator)
+    writer.writerow([str(HEADERS[name]) for name in header(table)])
+    # A decimal comma goes with ";" (French, Dutch Excel); with "," it would split the number.
+    decimal = "," if separator == ";" else "."
     for record in records(table):
-        writer.writerow({**record, "suppressed": "true" if record["suppressed"] else "false"})
+        writer.writerow([_cell(value, decimal) for value in record.values()])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -81,30 +125,43 @@ def to_geojson(session: Session, table: StatsTable) -> bytes:
         for row, record in zip(table.rows, records(table), strict=True)
     )
     collection["suppression"] = {"min_residents": table.min_residents}
+    collection["perturbation"] = {"method": "cell key", "max_noise": table.max_noise}
     return geojson.dumps(collection, ensure_ascii=False).encode("utf-8")
 
 
 def about(table: StatsTable) -> list[tuple[str, str]]:
-    """Return what the export holds: its filters, the suppression rule, time and licence."""
+    """Return what the export holds, in the reader's language: filters, protection, time."""
     query = table.query
-    lines = [
-        ("grouped by", ", ".join(query.by)),
-        ("district level", table.level or ""),
-        ("from", query.since.isoformat() if query.since else "(first wish)"),
-        ("to", query.until.isoformat() if query.until else "(today)"),
-        ("shop type", query.type_code or "(all)"),
-        ("shop-type group", query.group or "(all)"),
-        ("district id", str(query.district_id) if query.district_id else "(all)"),
-        ("street id", str(query.street_id) if query.street_id else "(all)"),
-        ("counted", "active wishes only; residents = distinct residents"),
+    every = _("(all)")
+    return [
+        (_("grouped by"), ", ".join(str(HEADERS[COLUMNS[d][-1]]) for d in query.by)),
+        (_("district level"), table.level or ""),
+        (_("from"), query.since.isoformat() if query.since else _("(first wish)")),
+        (_("to"), query.until.isoformat() if query.until else _("(today)")),
+        (_("shop type"), query.type_code or every),
+        (_("shop-type group"), query.group or every),
+        (_("district id"), str(query.district_id) if query.district_id else every),
+        (_("street id"), str(query.street_id) if query.street_id else every),
+        (_("counted"), _("active wishes only; residents = distinct residents")),
         (
-            "suppression",
-            f"rows with fewer than {table.min_residents} distinct residents are suppressed: "
-            "their counts are left empty and suppressed is true, so nobody can be singled out",
+            _("suppression"),
+            _(
+                "rows with fewer than %(n)s distinct residents are suppressed: their counts "
+                "are left empty, so that nobody can be singled out",
+                n=table.min_residents,
+            ),
         ),
-        ("generated", table.generated_at.isoformat(timespec="seconds")),
+        (
+            _("perturbation"),
+            _(
+                "every count shown is the true count plus a fixed noise of at most "
+                "%(noise)s, the same for the same residents, so that suppressed rows cannot "
+                "be recovered by subtraction",
+                noise=table.max_noise,
+            ),
+        ),
+        (_("generated"), table.generated_at.isoformat(timespec="seconds")),
     ]
-    return lines
 
 
 def to_xlsx(table: StatsTable, licence: str) -> bytes:
@@ -114,29 +171,36 @@ def to_xlsx(table: StatsTable, licence: str) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Statistics"
-    sheet.append(header(table))
+    sheet.title = _("Statistics")[:31]
+    sheet.append([str(HEADERS[name]) for name in header(table)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for record in records(table):
         sheet.append(list(record.values()))
-    info = workbook.create_sheet("About")
-    for key, value in [*about(table), ("licence", licence)]:
+    info = workbook.create_sheet(_("About")[:31])
+    for key, value in [*about(table), (_("licence"), licence)]:
         info.append([key, value])
     for cell in info["A"]:
         cell.font = Font(bold=True)
-    info.column_dimensions["A"].width = 18
+    info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 100
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def export(session: Session, table: StatsTable, fmt: str, licence: str) -> bytes:
+def export(
+    session: Session,
+    table: StatsTable,
+    fmt: str,
+    licence: str,
+    locale: str = "en",
+    separator: str | None = None,
+) -> bytes:
     """Return the table in fmt (csv, geojson or xlsx); raise StatisticsError when impossible."""
     if fmt == "csv":
-        return to_csv(table)
+        return to_csv(table, locale, separator_for(locale, separator))
     if fmt == "geojson":
         return to_geojson(session, table)
     if fmt == "xlsx":

@@ -3,9 +3,10 @@
 Only ACTIVE wishes count. A row with fewer than `min_residents` distinct residents is
 suppressed: its counts are withheld everywhere (page, map, exports, API). Every published count
 also carries a small cell-key noise (services/disclosure.py), so that a suppressed row cannot be
-recovered by subtracting published figures from one another. Wishes kept anonymously after an account was deleted count as
-wishes but add no resident, which can only suppress more, never less. Rows never carry an
-e-mail address, a name, a reason or a point: only street, district, type, group and month.
+recovered by subtracting published figures from one another. Wishes kept anonymously after
+an account was deleted count as wishes but add no resident, which can only suppress more,
+never less. Rows never carry an e-mail address, a name, a reason or a point: only street,
+district, type, group and month.
 """
 
 from __future__ import annotations
@@ -221,8 +222,49 @@ def _labeller(session: Session, dimension: str, keys: set[Any], locale: str) -> 
 def _sort_key(row: StatRow, by: tuple[str, ...]) -> tuple[Any, ...]:
     if by[0] == "month":
         return (row.keys[0], row.suppressed, -(row.residents or 0), row.labels)
+    if len(by) == 2 and by[1] == "month":
+        # A time series per street (type, …): by name, then in calendar order.
+        return (row.labels[0], row.codes[0], row.keys[1])
     # Suppressed rows go last, by name: their order must not hint at their size.
     return (row.suppressed, -(row.residents or 0), -(row.wishes or 0), row.labels)
+
+
+def _months(first: int, last: int) -> list[int]:
+    """Return every yyyymm month from first to last, in calendar order."""
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+    return months
+
+
+def _empty_months(query: StatsQuery, rows: list[StatRow]) -> list[StatRow]:
+    """Return a row for every month in the series that has no wish for a group: suppressed.
+
+    Empty months are shown as suppressed rather than 0: "<n" for "none" and "a few" alike, so
+    that an empty month does not set the months with a few residents apart.
+    """
+    if not rows:
+        return []
+    found = [row.keys[1] for row in rows]
+    first = query.since.year * 100 + query.since.month if query.since else min(found)
+    last = query.until.year * 100 + query.until.month if query.until else max(found)
+    if len(_months(first, last)) > 600:  # fifty years: a malformed range, not a series
+        raise StatisticsError(_("The date range is too long for a monthly series."))
+    present = {(row.keys[0], row.keys[1]) for row in rows}
+    groups = {row.keys[0]: row for row in rows}
+    return [
+        StatRow(
+            keys=(key, month),
+            codes=(row.codes[0], f"{month // 100:04d}-{month % 100:02d}"),
+            labels=(row.labels[0], f"{month // 100:04d}-{month % 100:02d}"),
+            wishes=None,
+            residents=None,
+        )
+        for key, row in groups.items()
+        for month in _months(first, last)
+        if (key, month) not in present
+    ]
 
 
 def statistics(
@@ -297,6 +339,8 @@ def statistics(
                 residents=None if hidden else shown_residents,
             )
         )
+    if len(query.by) == 2 and query.by[1] == "month":
+        rows += _empty_months(query, rows)
     rows.sort(key=lambda row: _sort_key(row, query.by))
     return StatsTable(
         query=query,

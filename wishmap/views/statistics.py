@@ -95,7 +95,14 @@ def _download(fmt: str) -> Response:
     try:
         query = stats.parse_query(request.args)
         table = stats.statistics(session, query, _min_residents(), current_language(), keys=_keys())
-        body = exports.export(session, table, fmt, current_app.config["STATS_LICENCE"])
+        body = exports.export(
+            session,
+            table,
+            fmt,
+            current_app.config["STATS_LICENCE"],
+            current_language(),
+            request.args.get("sep") or None,
+        )
     except stats.StatisticsError as failure:
         return Response(str(failure) + "\n", status=400, mimetype="text/plain")
     response = Response(body, content_type=exports.FORMATS[fmt])
