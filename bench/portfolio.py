@@ -41,7 +41,7 @@ PROPOSED_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_premise_gaps_run_premise_gap"
     " ON premise_gaps (run_id, premise_id, gap, shop_type_id)",
     "CREATE INDEX IF NOT EXISTS ix_premise_gaps_run_type_gap"
-    " ON premise_gaps (run_id, shop_type_id, gap)",
+    " ON premise_gaps (run_id, shop_type_id, gap, premise_id)",
 )
 FREQUENCIES = ("weekly", "monthly", "occasionally", None)
 
@@ -256,7 +256,7 @@ def main() -> None:
                 select(ShopType.code)
                 .join(PremiseGap, PremiseGap.shop_type_id == ShopType.id)
                 .group_by(ShopType.code)
-                .order_by(func.count().desc())
+                .order_by(func.count().desc(), ShopType.code)
                 .limit(1)
             )
             db.close_session()

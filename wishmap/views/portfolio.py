@@ -39,7 +39,7 @@ def _context(page: service.PortfolioPage | None, error: str | None) -> dict:
         "args": request.args,
         "choices": service.filter_choices(db.session(), current_user),
         "statuses": [(s.value, exports.status_label(s.value)) for s in PremiseStatus],
-        "status_label": exports.status_label,
+        "status_names": {s.value: exports.status_label(s.value) for s in PremiseStatus},
         "page_size": service.PAGE_SIZE,
     }
 
