@@ -190,12 +190,18 @@ def gunicorn(app_path: str, env: dict[str, str], port: int, log: Path) -> Iterat
                 if process.poll() is not None:
                     raise SystemExit(f"gunicorn stopped at start, see {log}")
                 try:
-                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
                     break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     if time.monotonic() > deadline:
                         raise SystemExit(f"gunicorn did not answer in 180 s, see {log}") from None
                     time.sleep(0.5)
+            # Workers boot one by one (imports take seconds on a busy machine): let all of
+            # them answer before the clock starts.
+            while len(worker_pids(process.pid)) < int(env["WEB_CONCURRENCY"]):
+                time.sleep(0.5)
+            for _ in range(4 * int(env["WEB_CONCURRENCY"])):
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=60)
             yield process.pid
         finally:
             process.send_signal(signal.SIGTERM)
@@ -220,19 +226,20 @@ def worker_pids(master: int) -> list[int]:
 
 
 def log_in(base: str, email: str) -> tuple[requests.Session, str]:
-    """Return a logged-in HTTP session and its CSRF token."""
+    """Return a logged-in HTTP session and its CSRF token (before the clock starts)."""
     client = requests.Session()
-    page = client.get(f"{base}/account/login", timeout=30).text
+    page = client.get(f"{base}/account/login", timeout=120).text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     answer = client.post(
         f"{base}/account/login",
         data={"email": email, "password": PASSWORD, "csrf_token": token},
         allow_redirects=False,
-        timeout=30,
+        # 64 password hashes at once on a shared machine take a while; the clock has not started.
+        timeout=120,
     )
     if answer.status_code not in (302, 303):
         raise RuntimeError(f"log-in of {email} answered {answer.status_code}")
-    page = client.get(f"{base}/me/", timeout=30).text
+    page = client.get(f"{base}/me/", timeout=120).text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     return client, token
 
