@@ -153,12 +153,15 @@ def create_wish(
         street_id = cached_street_locator(session).nearest(lat, lon, FREE_WISH_STREET_M)
     else:
         raise WishError(_("A wish needs a premise or a point."))
-    rule, now = integrity.burst_rule(), now or utcnow()
+    rule = integrity.burst_rule()
     network = integrity.network_of(client_ip, rule)
     target = integrity.Target(shop_type_id, premise_id, lat, lon)
     # From here to the commit, no other wish of this account (nor on this target or from this
     # network) is counted or written: the quota, the one voice and the bursts hold under load.
     integrity.lock_for_wish(session, user.id, [target.key(rule), network], rule)
+    # The time is read once the lock is held, so that wishes are stamped in the order they are
+    # counted: a wish stamped before the lock would not see those that got it first.
+    now = now or utcnow()
     if active_wish_count(session, user.id) >= quota:
         session.rollback()
         raise QuotaReached(
