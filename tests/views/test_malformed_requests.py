@@ -84,6 +84,7 @@ def test_no_route_answers_500_to_awkward_input(
         "report_id": 1,
         "claim_id": 1,
         "token": "no-such-token",
+        "application_id": 1,
         "filename": "css/wishmap.css",
     }
     admin = make_user(session, role=Role.ADMIN)
