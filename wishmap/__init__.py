@@ -14,6 +14,7 @@ from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
 from wishmap.views import applications as application_views
 from wishmap.views import claims as claim_views
+from wishmap.views import dashboard as dashboard_views
 from wishmap.views import exclusions as exclusion_views
 from wishmap.views import health as health_views
 from wishmap.views import insights as insight_views
@@ -44,6 +45,7 @@ BLUEPRINTS = [
     application_views.bp,
     portfolio_views.bp,
     statistics_views.bp,
+    dashboard_views.bp,
     health_views.bp,
 ]
 

@@ -110,6 +110,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "statistics.export_csv": only("officer"),
     "statistics.export_geojson": only("officer"),
     "statistics.export_xlsx": only("officer"),
+    "dashboard.index": only("officer"),
 }
 
 # Routes whose service also checks that the user manages the object: a role the rule admits
