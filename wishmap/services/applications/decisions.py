@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -131,55 +130,64 @@ def applications_for(session: Session, premise: Premise) -> list[Application]:
 def candidate_counts(session: Session, premise_ids: Iterable[int]) -> dict[int, int]:
     """Return {premise id: open candidates (submitted or shortlisted there)} for those premises.
 
-    Counts direct applications and those for the premise's street or district, in a few
-    queries whatever the number of premises (the portfolio asks for thousands at once).
-    Premises without an open candidate are absent.
+    Counts direct applications and those for the premise's street or district. It starts from
+    the open applications (few) rather than the premises (the portfolio asks for thousands at
+    once), so it needs no long IN lists unless districts are involved. Premises without an
+    open candidate are absent.
     """
-    ids = list(dict.fromkeys(int(premise_id) for premise_id in premise_ids))
+    wanted = {int(premise_id) for premise_id in premise_ids}
     open_rows = session.execute(
         select(
             Application.id, Application.premise_id, Application.street_id, Application.district_id
         ).where(Application.status.in_(OPEN))
     ).all()
-    if not ids or not open_rows:
+    if not wanted or not open_rows:
         return {}
-    direct: dict[int, list[int]] = {}
+    found: dict[int, set[int]] = {}
     by_street: dict[int, list[int]] = {}
     by_district: dict[int, list[int]] = {}
     for application_id, premise_id, street_id, district_id in open_rows:
         if premise_id is not None:
-            direct.setdefault(premise_id, []).append(application_id)
+            if premise_id in wanted:
+                found.setdefault(premise_id, set()).add(application_id)
         elif street_id is not None:
             by_street.setdefault(street_id, []).append(application_id)
         else:
             by_district.setdefault(district_id, []).append(application_id)
-    counts: dict[int, int] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        premises = session.execute(
-            select(Premise.id, Premise.street_id, Premise.lat, Premise.lon).where(
-                Premise.id.in_(chunk)
-            )
-        ).all()
-        closed = set(
-            session.execute(
-                select(Candidacy.application_id, Candidacy.premise_id).where(
-                    Candidacy.premise_id.in_(chunk), Candidacy.status.not_in(OPEN)
+    if by_street:
+        for premise_id, street_id in session.execute(
+            select(Premise.id, Premise.street_id).where(Premise.street_id.in_(list(by_street)))
+        ):
+            if premise_id in wanted:
+                found.setdefault(premise_id, set()).update(by_street[street_id])
+    if by_district:
+        ids = sorted(wanted)
+        for start in range(0, len(ids), CHUNK):
+            premises = session.execute(
+                select(Premise.id, Premise.lat, Premise.lon).where(
+                    Premise.id.in_(ids[start : start + CHUNK])
                 )
             ).all()
-        )
-        districts: dict[str, Any] = {}
-        if by_district and premises:
-            districts = districts_of(
-                session, [row.lat for row in premises], [row.lon for row in premises]
+            located = districts_of(
+                session, [row[1] for row in premises], [row[2] for row in premises]
             )
-        for index, (premise_id, street_id, _lat, _lon) in enumerate(premises):
-            found = set(direct.get(premise_id, ())) | set(by_street.get(street_id, ()))
-            for level_ids in districts.values():
-                found |= set(by_district.get(int(level_ids[index]), ()))
-            found = {a for a in found if (a, premise_id) not in closed}
-            if found:
-                counts[premise_id] = len(found)
+            for level_ids in located.values():
+                for (premise_id, _lat, _lon), district_id in zip(premises, level_ids, strict=True):
+                    if int(district_id) in by_district:
+                        found.setdefault(premise_id, set()).update(by_district[int(district_id)])
+    # Decisions are few: read them all rather than list thousands of premises in a query.
+    closed = set(
+        session.execute(
+            select(Candidacy.application_id, Candidacy.premise_id).where(
+                Candidacy.status.not_in(OPEN)
+            )
+        ).all()
+    )
+    counts = {}
+    for premise_id, applications in found.items():
+        still_open = [a for a in applications if (a, premise_id) not in closed]
+        if still_open:
+            counts[premise_id] = len(still_open)
     return counts
 
 
