@@ -21,6 +21,7 @@ from wishmap.views import insights as insight_views
 from wishmap.views import language as language_views
 from wishmap.views import map as map_views
 from wishmap.views import me as me_views
+from wishmap.views import open_data as open_data_views
 from wishmap.views import portfolio as portfolio_views
 from wishmap.views import premises as premise_views
 from wishmap.views import reports as report_views
@@ -46,6 +47,7 @@ BLUEPRINTS = [
     portfolio_views.bp,
     statistics_views.bp,
     dashboard_views.bp,
+    open_data_views.bp,
     health_views.bp,
 ]
 

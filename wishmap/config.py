@@ -91,6 +91,8 @@ class Defaults:
     # SECRET_KEY. See services/disclosure.py and README "For city officers".
     STATS_NOISE = 2
     STATS_KEY_SECRET = ""
+    # The open API (/api/v1), per address.
+    API_RATE_LIMIT = "120 per minute"
     # Printed in every XLSX export's "About" sheet.
     STATS_LICENCE = (
         "Wishmap statistics: aggregated counts of active wishes. Street and district "

@@ -111,6 +111,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "statistics.export_geojson": only("officer"),
     "statistics.export_xlsx": only("officer"),
     "dashboard.index": only("officer"),
+    # the open API: published, protected aggregates only
+    "open_data.statistics": PUBLIC,
+    "open_data.dashboard": PUBLIC,
+    "open_data.openapi": PUBLIC,
 }
 
 # Routes whose service also checks that the user manages the object: a role the rule admits
