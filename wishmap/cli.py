@@ -408,9 +408,11 @@ COMMANDS = [
 def init_app(app: Flask) -> None:
     """Register every command on app."""
     # Imported here, not at the top: zoning_commands reuses this module's import helpers.
+    from wishmap.export_commands import export_command
     from wishmap.jobs import enqueue_command
     from wishmap.production import check_production_command
     from wishmap.zoning_commands import ZONING_COMMANDS
 
-    for command in [*COMMANDS, *ZONING_COMMANDS, check_production_command, enqueue_command]:
+    extra = [check_production_command, enqueue_command, export_command]
+    for command in [*COMMANDS, *ZONING_COMMANDS, *extra]:
         app.cli.add_command(command)
