@@ -22,6 +22,7 @@ from wishmap.views import language as language_views
 from wishmap.views import map as map_views
 from wishmap.views import me as me_views
 from wishmap.views import open_data as open_data_views
+from wishmap.views import outcomes as outcome_views
 from wishmap.views import portfolio as portfolio_views
 from wishmap.views import premises as premise_views
 from wishmap.views import reports as report_views
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     premise_views.bp,
     wish_views.bp,
     me_views.bp,
+    outcome_views.bp,
     language_views.bp,
     claim_views.bp,
     exclusion_views.bp,

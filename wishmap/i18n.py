@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from wishmap.taxonomy import GROUPS
@@ -45,6 +46,29 @@ def group_label(group: str) -> str:
     return labels.get(current_language()) or labels.get("en") or group
 
 
+# Every enum value a page may show, in words: a template never prints a raw status.
+STATUS_LABELS = {
+    "vacant": _l("Vacant"),
+    "let": _l("Let"),
+    "opened": _l("Opened"),
+    "active": _l("Counts on the map"),
+    "pending": _l("Waiting for e-mail confirmation"),
+    "held": _l("Waiting for review"),
+    "withdrawn": _l("Withdrawn"),
+    "hidden": _l("Hidden by a moderator"),
+    "weekly": _l("Every week"),
+    "monthly": _l("Every month"),
+    "occasionally": _l("Now and then"),
+}
+
+
+def status_label(value: object) -> str:
+    """Return a premise status, wish status or frequency in the current language."""
+    key = str(getattr(value, "value", value) or "")
+    label = STATUS_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel to app with translations from wishmap/translations."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -55,3 +79,4 @@ def init_app(app: Flask) -> None:
         type_label=type_label,
         group_label=group_label,
     )
+    app.jinja_env.filters["status_label"] = status_label

@@ -38,6 +38,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "map.premise_summary": PUBLIC,
     "premises.index": PUBLIC,
     "premises.show": PUBLIC,
+    "outcomes.index": PUBLIC,
     "premises.outcome": only("owner", "agency"),
     "language.switch": PUBLIC,
     # probes for load balancers

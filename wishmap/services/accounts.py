@@ -115,6 +115,7 @@ def register_account(
     link: LinkFn,
     hours: int,
     reset_link: str = "",
+    locale: str | None = None,
 ) -> tuple[User | None, bool]:
     """Return a new resident account (None when the address already has one) and whether the
     e-mail went out; or UserError.
@@ -140,7 +141,7 @@ def register_account(
                 link=reset_link,
             )
         return None, try_send_mail(existing.email, subject, body)
-    user = register(session, email, display_name, password)
+    user = register(session, email, display_name, password, locale)
     return user, send_verification(session, user, link, hours)
 
 

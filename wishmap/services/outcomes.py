@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from wishmap.models import (
     Notification,
@@ -99,3 +100,61 @@ def record_outcome(
     session.commit()
     email_notifications(session, notifications, page_url)
     return notifications
+
+
+@dataclass
+class OutcomeRow:
+    """One premise that is no longer vacant, as the public outcomes page shows it."""
+
+    premise: Premise
+    on: date | None
+    came_true: bool  # let or opened for a type residents had wished for there
+
+
+@dataclass
+class OutcomesSoFar:
+    """What residents' wishes led to: premises let or opened, and how many matched a wish."""
+
+    let: int
+    opened: int
+    came_true: int
+    recent: list[OutcomeRow]
+
+
+def outcomes_so_far(session: Session, limit: int = 20) -> OutcomesSoFar:
+    """Return the counts of premises let and opened and the most recent ones.
+
+    Only premises are counted, never people: a premise's fate is public, who wished there is
+    not. A premise "came true" when it went to a type someone had wished for there.
+    """
+    counts = dict(
+        session.execute(
+            select(Premise.status, func.count())
+            .where(Premise.status.in_(OUTCOMES))
+            .group_by(Premise.status)
+        ).all()
+    )
+    true_ids = set(
+        session.scalars(
+            select(Notification.premise_id).where(Notification.came_true.is_(True)).distinct()
+        )
+    )
+    when = func.coalesce(Premise.opened_on, Premise.let_on)
+    recent = list(
+        session.scalars(
+            select(Premise)
+            .options(joinedload(Premise.opened_shop_type))
+            .where(Premise.status.in_(OUTCOMES))
+            .order_by(when.desc().nulls_last(), Premise.id.desc())
+            .limit(limit)
+        )
+    )
+    return OutcomesSoFar(
+        let=int(counts.get(PremiseStatus.LET.value, 0)),
+        opened=int(counts.get(PremiseStatus.OPENED.value, 0)),
+        came_true=len(true_ids),
+        recent=[
+            OutcomeRow(premise=p, on=p.opened_on or p.let_on, came_true=p.id in true_ids)
+            for p in recent
+        ],
+    )

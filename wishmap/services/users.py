@@ -182,8 +182,16 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.commit()
 
 
-def register(session: Session, email: str, display_name: str, password: str) -> User:
-    """Create a resident account with a password; commits, or raises UserError."""
+def register(
+    session: Session, email: str, display_name: str, password: str, locale: str | None = None
+) -> User:
+    """Create a resident account with a password; commits, or raises UserError.
+
+    locale is the language the resident registered in: their e-mails speak it from then on,
+    whatever language a later request (or the CLI sending them) speaks.
+    """
     user = add_user(session, email, display_name, password)
+    if locale:
+        user.locale = locale
     session.commit()
     return user

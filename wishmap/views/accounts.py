@@ -29,6 +29,7 @@ from wishmap.account_forms import (
     ResetRequestForm,
 )
 from wishmap.forms import LoginForm, RegisterForm
+from wishmap.i18n import current_language
 from wishmap.limits import (
     account_key,
     configured,
@@ -48,6 +49,7 @@ from wishmap.services.users import (
     change_display_name,
     change_password,
 )
+from wishmap.services.wishes import user_wishes
 from wishmap.views._nav import safe_path
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -110,6 +112,7 @@ def register_view() -> str | Response:
                 _link("accounts.verify"),
                 current_app.config["VERIFY_TOKEN_HOURS"],
                 reset_link=url_for("accounts.reset_request", _external=True),
+                locale=current_language(),
             )
         except UserError as error:
             form.email.errors.append(str(error))
@@ -196,12 +199,17 @@ def verify(token: str) -> tuple[str, int] | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            account_service.verify_email(db.session(), token)
+            user = account_service.verify_email(db.session(), token)
         except UserError as error:
             flash(str(error))
         else:
             flash(_("Thank you: your address is confirmed and your wishes count."))
-            return redirect(url_for("map.index"))
+            # Land on the wish that now counts, with its status, rather than on the map.
+            wishes = user_wishes(db.session(), user.id)
+            on_premises = [wish.premise_id for wish in wishes if wish.premise_id is not None]
+            if on_premises:
+                return redirect(url_for("premises.show", premise_id=on_premises[0]))
+            return redirect(url_for("me.index" if wishes else "map.index"))
     return _token_page(TokenPurpose.VERIFY_EMAIL, token, _("Confirm your e-mail address"), form)
 
 
