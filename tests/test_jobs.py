@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
-from factories import make_user
+from factories import make_premise, make_street, make_user, make_wish
 from flask import Flask
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from web import log_in
 
-from wishmap import jobs
-from wishmap.models import Role
+from wishmap import db, jobs
+from wishmap.models import AnalysisRun, Role
+from wishmap.models._types import utcnow
 
 REDIS_URL = os.environ.get("WISHMAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -89,3 +92,44 @@ def test_the_admin_page_says_when_no_queue_is_used(app: Flask, session: Session)
     admin = log_in(app.test_client(), make_user(session, role=Role.ADMIN))
     page = admin.get("/admin/jobs").get_data(as_text=True)
     assert "No job queue is configured" in page
+
+
+def _run(session: Session, started: datetime, status: str = "finished") -> AnalysisRun:
+    run = AnalysisRun(started_at=started, finished_at=started, status=status)
+    session.add(run)
+    session.commit()
+    return run
+
+
+def test_the_analysis_is_due_after_enough_wishes_or_time(session: Session) -> None:
+    now = utcnow()
+    hour = timedelta(hours=1)
+    assert jobs.analysis_due(session, 3, hour, now) == "no analysis has run yet"
+    run = _run(session, now - timedelta(minutes=10))
+    assert jobs.analysis_due(session, 3, hour, now) is None
+    premise = make_premise(session)
+    for code in ("bakery", "books"):
+        make_wish(session, premise=premise, code=code)
+    assert jobs.analysis_due(session, 3, hour, now) is None
+    make_wish(session, premise=premise, code="florist")
+    assert jobs.analysis_due(session, 3, hour, now) == f"3 new wishes since run {run.id}"
+    later = now + hour
+    assert jobs.analysis_due(session, 100, hour, later) == f"run {run.id} is older than 1:00:00"
+    # A run that has just started is not started again.
+    _run(session, later - timedelta(minutes=1), status="running")
+    assert jobs.analysis_due(session, 3, hour, later) is None
+
+
+def test_schedule_runs_the_analysis_in_place_when_due(app: Flask, session: Session) -> None:
+    app.config.update(REDIS_URL="", ANALYSE_AFTER_WISHES=1)
+    make_street(session)
+    premise = make_premise(session)
+    make_wish(session, premise=premise)
+    first = app.test_cli_runner().invoke(args=["schedule"])
+    assert first.exit_code == 0, first.output
+    assert "analysis due (no analysis has run yet): ran" in first.output
+    # Counted on a connection of its own: the command closes the context's session.
+    with db.engine().connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(AnalysisRun)) == 1
+    again = app.test_cli_runner().invoke(args=["schedule"])
+    assert again.exit_code == 0 and again.output == ""

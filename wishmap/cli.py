@@ -408,11 +408,14 @@ COMMANDS = [
 def init_app(app: Flask) -> None:
     """Register every command on app."""
     # Imported here, not at the top: zoning_commands reuses this module's import helpers.
+    from wishmap.aggregate_commands import rebuild_aggregates_command
     from wishmap.export_commands import export_command
-    from wishmap.jobs import enqueue_command
+    from wishmap.jobs import enqueue_command, schedule_command
     from wishmap.production import check_production_command
     from wishmap.zoning_commands import ZONING_COMMANDS
 
-    extra = [check_production_command, enqueue_command, export_command]
+    extra = [check_production_command, enqueue_command, schedule_command]
+    extra.append(rebuild_aggregates_command)
+    extra.append(export_command)
     for command in [*COMMANDS, *ZONING_COMMANDS, *extra]:
         app.cli.add_command(command)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -19,6 +19,7 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 
 from wishmap import db
+from wishmap.models._types import utcnow
 
 
 def send_notifications() -> int:
@@ -116,6 +117,65 @@ def failed_jobs(config: Mapping[str, Any], limit: int = 50) -> list[FailedJob] |
         last_line = (trace or "").strip().splitlines()[-1:] or [""]
         found.append(FailedJob(job.id, job.description or "?", job.ended_at, last_line[0]))
     return sorted(found, key=lambda job: job.ended_at or datetime.min, reverse=True)
+
+
+def analysis_due(
+    session: Any, after_wishes: int, period: timedelta, now: datetime | None = None
+) -> str | None:
+    """Return why the analysis should run now, or None: after_wishes new wishes or period,
+    whichever comes first, since the last finished run (never while one has just started)."""
+    from sqlalchemy import func, select
+
+    from wishmap.models import AnalysisRun, Wish
+    from wishmap.services.analysis import latest_run
+
+    now = now or utcnow()
+    running = session.scalar(
+        select(func.count())
+        .select_from(AnalysisRun)
+        .where(AnalysisRun.status == "running", AnalysisRun.started_at > now - period)
+    )
+    if running:
+        return None
+    run = latest_run(session)
+    if run is None:
+        return "no analysis has run yet"
+    new = session.scalar(
+        select(func.count()).select_from(Wish).where(Wish.created_at > run.started_at)
+    )
+    if new >= after_wishes:
+        return f"{new} new wishes since run {run.id}"
+    if now - run.started_at >= period:
+        return f"run {run.id} is older than {period}"
+    return None
+
+
+@click.command("schedule")
+@click.option(
+    "--every",
+    type=click.IntRange(min=10),
+    metavar="SECONDS",
+    help="Keep checking, once every SECONDS (else check once, e.g. from cron).",
+)
+@with_appcontext
+def schedule_command(every: int | None) -> None:
+    """Queue (or run) the analysis after ANALYSE_AFTER_WISHES new wishes or
+    ANALYSE_EVERY_MINUTES, whichever comes first."""
+    import time
+
+    config = current_app.config
+    while True:
+        reason = analysis_due(
+            db.session(),
+            int(config.get("ANALYSE_AFTER_WISHES", 500)),
+            timedelta(minutes=int(config.get("ANALYSE_EVERY_MINUTES", 60))),
+        )
+        db.close_session()
+        if reason:
+            click.echo(f"analysis due ({reason}): {enqueue('analyse')}")
+        if every is None:
+            return
+        time.sleep(every)
 
 
 @click.command("enqueue")
