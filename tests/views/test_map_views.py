@@ -86,7 +86,7 @@ def test_malformed_map_requests_get_a_reason(client: FlaskClient, session: Sessi
         "/api/premises.geojson?bbox=a,b,c,d",
         "/api/premises.geojson?bbox=2.4,48.87,2.37,48.89",
         "/api/demand.geojson?bbox=nan,48.87,2.40,48.89",
-        "/api/demand.geojson?bbox=0,40,10,50",
+        "/api/streets.geojson?bbox=0,40,10,50",
         f"/api/demand.geojson?bbox={BBOX}&type=spaceport",
         f"/api/demand.geojson?bbox={BBOX}&group=nope",
     ):

@@ -2,6 +2,7 @@
 
 from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.activity_code import ActivityCode
+from wishmap.models.aggregates import DemandCellCount, DemandGrid, PremiseTypeCount
 from wishmap.models.analysis_run import AnalysisRun
 from wishmap.models.application import Application, ApplicationStatus
 from wishmap.models.audit_entry import AuditEntry
@@ -10,6 +11,7 @@ from wishmap.models.claim import Claim, ClaimStatus
 from wishmap.models.district import District
 from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
+from wishmap.models.oidc_identity import OidcIdentity
 from wishmap.models.premise import Premise, PremiseStatus
 from wishmap.models.premise_gap import PremiseGap
 from wishmap.models.premise_zone import PremiseZone
@@ -36,12 +38,16 @@ __all__ = [
     "Candidacy",
     "Claim",
     "ClaimStatus",
+    "DemandCellCount",
+    "DemandGrid",
     "District",
     "Hotspot",
     "Notification",
+    "OidcIdentity",
     "Premise",
     "PremiseGap",
     "PremiseStatus",
+    "PremiseTypeCount",
     "PremiseZone",
     "Report",
     "ReportStatus",

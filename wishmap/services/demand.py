@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from wishmap.geo import M_PER_DEG_LAT
 from wishmap.models import Premise, PremiseStatus, ShopType, Wish, WishStatus
+from wishmap.services import aggregates
 
 MIN_CELL_M = 100.0
 # Above this many cells in view the grid doubles its cell size: the payload stays bounded.
 MAX_CELLS = 2500
-# A view wider than this (degrees) is refused: the map of one district never needs it.
+# A street layer wider than this (degrees) is refused; demand and premises answer any view, their
+# payload bounded by MAX_CELLS and MAX_PREMISES.
 MAX_SPAN_DEG = 1.0
 MAX_PREMISES = 2000
 
@@ -55,8 +57,11 @@ class PremisePoint:
     top_icon: str | None
 
 
-def parse_bbox(raw: str | None) -> BBox:
-    """Return the bbox "west,south,east,north" (Leaflet's toBBoxString order), or raise."""
+def parse_bbox(raw: str | None, max_span: float | None = MAX_SPAN_DEG) -> BBox:
+    """Return the bbox "west,south,east,north" (Leaflet's toBBoxString order), or raise.
+
+    max_span=None accepts any view (the demand and premise layers, whose payload is bounded).
+    """
     try:
         west, south, east, north = (float(part) for part in (raw or "").split(","))
     except ValueError:
@@ -65,8 +70,8 @@ def parse_bbox(raw: str | None) -> BBox:
         raise DemandError("bbox must be finite numbers")
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
         raise DemandError("bbox must have west < east and south < north, in degrees")
-    if north - south > MAX_SPAN_DEG or east - west > MAX_SPAN_DEG:
-        raise DemandError(f"bbox is too large: at most {MAX_SPAN_DEG}° on each side")
+    if max_span is not None and (north - south > max_span or east - west > max_span):
+        raise DemandError(f"bbox is too large: at most {max_span}° on each side")
     return BBox(south, west, north, east)
 
 
@@ -115,7 +120,35 @@ def _floor(session: Session, value: ColumnElement[float]) -> ColumnElement[int]:
 def demand_cells(
     session: Session, bbox: BBox, size_m: float, lat0: float, shop_type_ids: list[int]
 ) -> list[Cell]:
-    """Return active wishes counted per grid cell over the view (premise and free wishes alike)."""
+    """Return active wishes counted per grid cell over the view (premise and free wishes alike).
+
+    From the live aggregates when they are kept for this grid (services/aggregates.py, the map's
+    path: only the rows in view are read), else by scanning the wishes.
+    """
+    grid = aggregates.current_grid(session)
+    if grid is not None and grid.lat0 == lat0 and size_m >= grid.base_m:
+        level = math.log2(size_m / grid.base_m)
+        if level == int(level):  # the view's cells are one of the grid's levels
+            return _aggregate_cells(session, bbox, grid.base_m, int(level), lat0, shop_type_ids)
+    return scan_cells(session, bbox, size_m, lat0, shop_type_ids)
+
+
+def _aggregate_cells(
+    session: Session, bbox: BBox, base_m: float, level: int, lat0: float, shop_type_ids: list[int]
+) -> list[Cell]:
+    dlat, dlon = _cell_degrees(base_m * 2**level, lat0)
+    rows = (math.floor((bbox.south + 90) / dlat), math.floor((bbox.north + 90) / dlat))
+    cols = (math.floor((bbox.west + 180) / dlon), math.floor((bbox.east + 180) / dlon))
+    return [
+        Cell((c.row + 0.5) * dlat - 90, (c.col + 0.5) * dlon - 180, c.count)
+        for c in aggregates.cell_counts(session, level, rows, cols, shop_type_ids)
+    ]
+
+
+def scan_cells(
+    session: Session, bbox: BBox, size_m: float, lat0: float, shop_type_ids: list[int]
+) -> list[Cell]:
+    """demand_cells by reading every active wish in view (the reference the aggregates match)."""
     dlat, dlon = _cell_degrees(size_m, lat0)
     # Widen the view to whole cells, so that an edge cell is not counted in part.
     south = math.floor((bbox.south + 90) / dlat) * dlat - 90
@@ -172,18 +205,9 @@ def premise_points(
     ids = [premise.id for premise in premises]
     icons = dict(session.execute(select(ShopType.id, ShopType.icon)).all())
     per_type: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    # Chunked IN lists stay under every driver's parameter limit.
-    for start in range(0, len(ids), 500):
-        counts = session.execute(
-            select(Wish.premise_id, Wish.shop_type_id, func.count())
-            .where(
-                Wish.premise_id.in_(ids[start : start + 500]),
-                Wish.status == WishStatus.ACTIVE.value,
-            )
-            .group_by(Wish.premise_id, Wish.shop_type_id)
-        )
-        for premise_id, type_id, count in counts:
-            per_type[premise_id].append((int(count), icons[type_id]))
+    # The live per-premise counts, not the wishes: a handful of rows per premise in view.
+    for premise_id, type_id, count in aggregates.premise_type_counts(session, ids):
+        per_type[premise_id].append((count, icons[type_id]))
     points = []
     for premise in premises:
         counts = per_type.get(premise.id, [])

@@ -9,7 +9,9 @@ from wishmap.geo import cell_features, feature_collection, premise_features, str
 from wishmap.i18n import current_language
 from wishmap.maps import render_parts
 from wishmap.security import csp_nonce, public
+from wishmap.services.aggregates import ensure_grid
 from wishmap.services.demand import (
+    MIN_CELL_M,
     DemandError,
     cell_size,
     demand_cells,
@@ -54,7 +56,7 @@ def index() -> str:
 def premises_geojson() -> Response | tuple[Response, int]:
     """Vacant premises in the bbox with their active-wish counts, as GeoJSON."""
     try:
-        bbox = parse_bbox(request.args.get("bbox"))
+        bbox = parse_bbox(request.args.get("bbox"), max_span=None)
     except DemandError as error:
         return json_error(str(error))
     points, truncated = premise_points(db.session(), bbox)
@@ -64,15 +66,17 @@ def premises_geojson() -> Response | tuple[Response, int]:
 @bp.get("/api/demand.geojson")
 @public
 def demand_geojson() -> Response | tuple[Response, int]:
-    """Active wishes counted per grid cell (≥ 100 m) in the bbox, optionally of a type or group."""
+    """Active wishes per grid cell (≥ 100 m, growing with the view) in any bbox, of a type/group."""
     session = db.session()
     try:
-        bbox = parse_bbox(request.args.get("bbox"))
+        bbox = parse_bbox(request.args.get("bbox"), max_span=None)
         ids = type_ids(session, request.args.get("type"), request.args.get("group"))
     except DemandError as error:
         return json_error(str(error))
     lat0 = grid_latitude(session, current_app.config["MAP_CENTER"])
-    size = cell_size(bbox, lat0, float(current_app.config["DEMAND_CELL_M"]))
+    base = max(float(current_app.config["DEMAND_CELL_M"]), MIN_CELL_M)
+    ensure_grid(session, lat0, base)
+    size = cell_size(bbox, lat0, base)
     return _geojson(cell_features(demand_cells(session, bbox, size, lat0, ids), size))
 
 
