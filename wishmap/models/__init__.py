@@ -11,7 +11,6 @@ from wishmap.models.claim import Claim, ClaimStatus
 from wishmap.models.district import District
 from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
-from wishmap.models.oidc_identity import OidcIdentity
 from wishmap.models.premise import Premise, PremiseStatus
 from wishmap.models.premise_gap import PremiseGap
 from wishmap.models.premise_zone import PremiseZone
@@ -43,7 +42,6 @@ __all__ = [
     "District",
     "Hotspot",
     "Notification",
-    "OidcIdentity",
     "Premise",
     "PremiseGap",
     "PremiseStatus",
