@@ -67,6 +67,11 @@ bench-map: install-test
 bench-portfolio: install-test
 	$(BIN)/python -m bench.portfolio
 
+## bench-city: the map's data at 1,000,000 wishes, scans (before) against live aggregates (after)
+.PHONY: bench-city
+bench-city: install-test
+	$(BIN)/python -m bench.city_scale
+
 ## bench-load: residents wishing through gunicorn (4 workers, SIGKILL of one) on SQLite and
 # PostgreSQL, against a bare-insert app on the same setup; needs Redis and PostgreSQL on 127.0.0.1
 bench-load: install-test
