@@ -15,6 +15,23 @@
   }).addTo(map);
   var heat = L.heatLayer([], { radius: 28, blur: 22, minOpacity: 0.25, maxZoom: 17 }).addTo(map);
   var heatToggle = document.querySelector("[data-heat]");
+  // When the tile server cannot be reached the map would be a grey void: say so once, and draw
+  // the district's own streets on a plain background instead.
+  var tileNotice = document.querySelector("[data-tile-notice]");
+  var tilesFailed = false;
+  map.eachLayer(function (layer) {
+    if (!(layer instanceof L.TileLayer)) { return; }
+    layer.on("tileerror", function () {
+      if (tilesFailed) { return; }
+      tilesFailed = true;
+      if (tileNotice) { tileNotice.hidden = false; }
+      map.getContainer().classList.add("tiles-failed");
+      if (!config.streets && config.streetsFallback) {
+        config.streets = config.streetsFallback;
+        if (typeof load === "function") { load(); }
+      }
+    });
+  });
   var filterGroup = document.querySelector("[data-filter=group]");
   var filterType = document.querySelector("[data-filter=type]");
   var shown = {};
@@ -50,6 +67,17 @@
     return 0;
   }
 
+  // On a 360 px phone a 300 px popup plus its padding runs off the edge: never wider than
+  // the map less a margin on each side.
+  function popupSize() {
+    var width = map.getSize().x;
+    var max = Math.max(180, Math.min(300, width - 64));
+    return {
+      maxWidth: max, minWidth: Math.min(220, max),
+      autoPanPaddingTopLeft: L.point(width < 480 ? 8 : 56, 12), autoPanPaddingBottomRight: L.point(8, 12)
+    };
+  }
+
   function marker(feature) {
     var p = feature.properties;
     var c = feature.geometry.coordinates;
@@ -77,7 +105,7 @@
       node.setAttribute("aria-label", label);
       node.setAttribute("role", "button");
     });
-    m.bindPopup(function () { return popupFor(feature.id, p, m); }, { maxWidth: 300, minWidth: 220, autoPanPaddingTopLeft: L.point(56, 12) });
+    m.bindPopup(function () { return popupFor(feature.id, p, m); }, popupSize());
     return m;
   }
 
@@ -106,13 +134,60 @@
       body.appendChild(q);
     });
     var actions = el("p", "popup-actions");
-    var wish = el("a", "button primary", T.wishHere);
+    // One tap adds the resident's voice to the most wished type, right here.
+    if (data.types.length) { actions.appendChild(supportButton(data, data.types[0])); }
+    var wish = el("a", "button" + (data.types.length ? "" : " primary"), T.wishHere);
     wish.href = data.url + "#wish";
     actions.appendChild(wish);
     var more = el("a", "popup-more", T.details);
     more.href = data.url;
     actions.appendChild(more);
     body.appendChild(actions);
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // A visitor who is not logged in goes to log in, and comes back to the premise's page.
+  function toLogin(data) {
+    window.location.href = config.login + "?next=" + encodeURIComponent(data.url + "#wish");
+  }
+
+  function supportButton(data, type) {
+    var button = el("button", "button primary popup-support", T.support + " " + type.icon + " " + type.label);
+    button.type = "button";
+    var said = el("span", "popup-said");
+    said.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      if (!config.loggedIn) { toLogin(data); return; }
+      button.disabled = true;
+      var form = new FormData();
+      form.append("csrf_token", csrfToken());
+      form.append("premise", String(data.id));
+      form.append("type", type.code);
+      fetch(config.support, {
+        method: "POST", body: form, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
+      }).then(function (response) {
+        if (response.redirected || response.status === 401) { toLogin(data); return null; }
+        return response.json().then(function (answer) {
+          said.textContent = answer.message || answer.error || T.error;
+          if (response.ok) {
+            type.count += 1;
+            button.textContent = T.supported;
+            delete summaries[data.id];
+          } else {
+            button.disabled = false;
+          }
+        });
+      }).catch(function () { said.textContent = T.error; button.disabled = false; });
+    });
+    var wrap = el("span", "popup-support-wrap");
+    wrap.appendChild(button);
+    wrap.appendChild(said);
+    return wrap;
   }
 
   // Leaflet calls this each time the popup is drawn or updated: it builds from the cache, and

@@ -66,6 +66,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "wishes.support": AUTHENTICATED,
     "wishes.update": AUTHENTICATED,
     "wishes.withdraw": AUTHENTICATED,
+    "wishes.restore": AUTHENTICATED,
     "me.index": AUTHENTICATED,
     "me.read_notifications": AUTHENTICATED,
     # moderation and claims

@@ -216,6 +216,54 @@ def support_wish(
     return create_wish(session, user, shop_type_id, premise_id=premise_id, **limits)
 
 
+def others_sharing(session: Session, user_id: int, wishes: list[Wish]) -> dict[int, int]:
+    """Return {wish id: how many other residents' active wishes share its premise and type}.
+
+    The same figure the premise's page shows to anyone, per wish: nobody is named.
+    """
+    premise_ids = {wish.premise_id for wish in wishes if wish.premise_id is not None}
+    if not premise_ids:
+        return {}
+    counts = {
+        (premise_id, type_id): n
+        for premise_id, type_id, n in session.execute(
+            select(Wish.premise_id, Wish.shop_type_id, func.count())
+            .where(
+                Wish.premise_id.in_(premise_ids),
+                Wish.status == WishStatus.ACTIVE.value,
+                Wish.user_id != user_id,
+            )
+            .group_by(Wish.premise_id, Wish.shop_type_id)
+        )
+    }
+    return {
+        wish.id: int(counts.get((wish.premise_id, wish.shop_type_id), 0))
+        for wish in wishes
+        if wish.premise_id is not None
+    }
+
+
+def restore_wish(session: Session, user: User, wish_id: int, **limits: Any) -> Wish:
+    """Undo a withdrawal: make the withdrawn wish again as a new wish; commit, or WishError.
+
+    It goes through create_wish, so the quota, the one voice, the premise still being vacant
+    and the burst rules hold exactly as for a wish made now.
+    """
+    wish = session.get(Wish, wish_id)
+    if wish is None or wish.user_id != user.id or wish.status != WishStatus.WITHDRAWN.value:
+        raise WishNotFound(_("You have no such wish."))
+    return create_wish(
+        session,
+        user,
+        wish.shop_type_id,
+        premise_id=wish.premise_id,
+        point=None if wish.premise_id is not None else (wish.lat, wish.lon),
+        reason=wish.reason,
+        frequency=wish.frequency,
+        **limits,
+    )
+
+
 def _own_wish(session: Session, user: User, wish_id: int) -> Wish:
     wish = session.get(Wish, wish_id)
     # Someone else's wish is reported as missing: its id tells nothing about who made it.

@@ -11,7 +11,7 @@ from wishmap.security import authenticated
 from wishmap.services.holds import hold_reasons, rule_text
 from wishmap.services.notifications import mark_all_read, user_notifications
 from wishmap.services.shop_types import list_shop_types
-from wishmap.services.wishes import active_wish_count, user_wishes
+from wishmap.services.wishes import active_wish_count, others_sharing, user_wishes
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -32,6 +32,7 @@ def index() -> str:
         quota=current_app.config["WISH_QUOTA"],
         shop_types=list_shop_types(session),
         max_reason=current_app.config["REASON_MAX_LENGTH"],
+        shared=others_sharing(session, current_user.id, wishes),
     )
 
 

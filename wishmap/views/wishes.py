@@ -31,6 +31,7 @@ from wishmap.services.wishes import (
     WishNotFound,
     change_wish,
     create_wish,
+    restore_wish,
     support_wish,
     withdraw_wish,
 )
@@ -227,8 +228,26 @@ def withdraw(wish_id: int) -> Reply:
         return _fail(error)
     if wants_json():
         return jsonify({"id": wish_id, "status": "withdrawn"}), 200
-    flash(_("Your wish has been withdrawn."))
+    # The message carries an Undo button (templates/base.html reads the category).
+    flash(_("Your wish has been withdrawn."), f"undo:{wish_id}")
     return redirect(safe_path(request.form.get("next"), url_for("me.index")), code=303)
+
+
+@bp.post("/<int:wish_id>/restore")
+@authenticated
+@limiter.limit(configured("WISH_RATE_LIMIT"), key_func=account_key)
+def restore(wish_id: int) -> Reply:
+    """Undo a withdrawal, if the quota and the one-voice rule still allow the wish."""
+    try:
+        wish = restore_wish(
+            db.session(), current_user, wish_id, client_ip=request.remote_addr, **_limits()
+        )
+    except WishError as error:
+        return _fail(error)
+    if wants_json():
+        return jsonify({"id": wish.id, "status": wish.status}), 201
+    flash(_("Your wish is back."))
+    return redirect(url_for("me.index"), code=303)
 
 
 def _fail(error: WishError) -> Reply:

@@ -1,0 +1,133 @@
+"""A resident on a 360 × 740 phone, in French, with a tile server that cannot be reached."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from conftest import ARTIFACTS
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from wishmap import create_app, db
+from wishmap.db import Base
+from wishmap.services.demo import DemoSize, load_demo
+
+WIDTH, HEIGHT = 360, 740
+
+
+@pytest.fixture(scope="module")
+def tileless_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo district whose tile server (port 9 on this machine) never answers."""
+    folder = tmp_path_factory.mktemp("tileless")
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
+            "SECRET_KEY": "browser-tests",
+            "TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
+            "LOG_LEVEL": "WARNING",
+            "MAIL_BACKEND": "folder",
+            "MAIL_OUTBOX": str(folder / "outbox"),
+            "REGISTER_RATE_LIMIT": "1000 per hour",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "BURST_MAX_ACCOUNTS_PER_NETWORK": 1000,
+        }
+    )
+    app.instance_path = str(folder)
+    with app.app_context():
+        Base.metadata.create_all(db.engine())
+        load_demo(
+            db.session(), seed=5, size=DemoSize(premises=80, shops=60, residents=150, wishes=600)
+        )
+        db.close_session()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def french_phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="fr-FR",
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open_popup(page: Page, label: str | None = None) -> tuple[str, object]:
+    """Tap a premise that has wishes; return its address and the popup locator."""
+    if label is None:
+        marker = page.locator(".leaflet-marker-icon.pin-1, .leaflet-marker-icon.pin-2").first
+    else:
+        marker = page.locator(f'.leaflet-marker-icon.pin[aria-label^="{label} —"]').first
+    expect(marker).to_be_visible()
+    address = (marker.get_attribute("aria-label") or "").split(" — ")[0]
+    marker.click()
+    popup = page.locator(".leaflet-popup")
+    expect(popup.locator(".popup-support")).to_be_visible()
+    return address, popup
+
+
+def _fully_on_screen(page: Page, popup: object) -> None:
+    box = popup.bounding_box()  # type: ignore[attr-defined]
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_phone_in_french_without_tiles_support_in_one_tap(
+    french_phone: Page, tileless_server: str
+) -> None:
+    page = french_phone
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(tileless_server + "/")
+    # No tiles: a notice in French, and the district's streets drawn on a plain background.
+    notice = page.locator("[data-tile-notice]")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("plan simple des rues")
+    expect(page.locator(".leaflet-overlay-pane path").first).to_be_attached()
+    expect(page.get_by_role("link", name="Ce que les souhaits ont déjà changé")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "resident-phone-no-tiles.png"))
+
+    # The popup fits the screen and leads with one-tap support for the most wished type.
+    address, popup = _open_popup(page)
+    page.wait_for_timeout(400)  # Leaflet pans the popup into view
+    _fully_on_screen(page, popup)
+    expect(popup.locator(".popup-support")).to_contain_text("Soutenir")
+    page.screenshot(path=str(ARTIFACTS / "resident-phone-popup.png"))
+
+    # A visitor who taps Support is sent to log in (here: to register), then comes back.
+    popup.locator(".popup-support").click()
+    expect(page).to_have_url(re.compile(r"/account/login\?next=%2Fpremises%2F\d+"))
+    page.get_by_role("main").get_by_role("link", name="Créer un compte").click()
+    page.locator("input[name=email]").fill("lea.phone@example.org")
+    page.locator("input[name=display_name]").fill("Léa")
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.locator("input[name=confirm]").fill("correct horse battery")
+    expect(page.get_by_text("Répétez le mot de passe")).to_be_visible()
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/premises/\d+"))
+
+    page.goto(tileless_server + "/")
+    _, popup = _open_popup(page, address)
+    page.wait_for_timeout(400)
+    _fully_on_screen(page, popup)
+    with page.expect_response(re.compile(r"/wishes/support$")) as answer:
+        popup.locator(".popup-support").click()
+    assert answer.value.status == 201, answer.value.text()
+    expect(popup.locator(".popup-said")).to_contain_text("souhait")
+    expect(popup.locator(".popup-support")).to_have_text("Soutenu")
+    page.screenshot(path=str(ARTIFACTS / "resident-phone-supported.png"))
+    assert errors == []
