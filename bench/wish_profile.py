@@ -1,0 +1,100 @@
+"""Where does a wish request spend its time? cProfile over wish POSTs through the whole app.
+
+    .venv/bin/python -m bench.wish_profile [--wishes 300] [--database-url URL] [--top 25]
+
+Seeds a temporary SQLite file (or the given empty database) like bench.load, logs one resident
+in through the test client, posts distinct wishes (premise × type) with Accept: JSON, and prints
+the mean time per wish, the SQL statements per wish, and the profile's top lines by cumulative
+time. In-process: no server, no network, one thread, so it shows the app's own cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bench.load import PASSWORD, seed
+from wishmap import create_app, db
+from wishmap.db import Base, make_engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wishes", type=int, default=300)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--top", type=int, default=25)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wishmap-profile-") as tmp:
+        url = options.database_url or f"sqlite:///{Path(tmp) / 'profile.sqlite'}"
+        emails, premises, codes = seed(url, residents=1)
+        # Tables of models whose migration is still being written in the working tree.
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "p" * 64,
+                "LOG_LEVEL": "WARNING",
+                "WISH_QUOTA": 10**6,
+                "WISH_RATE_LIMIT": "1000000 per minute",
+                "BURST_MAX_WISHES_NEW_ACCOUNT": 10**6,
+                "INSECURE_COOKIES": True,
+            }
+        )
+        client = app.test_client()
+        page = client.get("/account/login").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        client.post(
+            "/account/login", data={"email": emails[0], "password": PASSWORD, "csrf_token": token}
+        )
+        page = client.get("/me/").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        statements = [0]
+        with app.app_context():
+            engine = db.engine()
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _count(*_args: object) -> None:
+            statements[0] += 1
+
+        def wish(step: int) -> None:
+            answer = client.post(
+                "/wishes/",
+                data={
+                    "premise": premises[step % len(premises)],
+                    "type": codes[(step // len(premises)) % len(codes)],
+                    "csrf_token": token,
+                },
+                headers={"Accept": "application/json"},
+            )
+            assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+
+        wish(0)  # warm: imports, first connection, template caches
+        statements[0] = 0
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        profiler.enable()
+        for step in range(1, options.wishes + 1):
+            wish(step)
+        profiler.disable()
+        elapsed = time.perf_counter() - began
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(options.top)
+        print(out.getvalue())
+        print(
+            f"{options.wishes} wishes: {elapsed / options.wishes * 1000:.1f} ms each under the "
+            f"profiler, {statements[0] / options.wishes:.1f} SQL statements per wish"
+        )
+
+
+if __name__ == "__main__":
+    main()
