@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Integer
+from sqlalchemy import Float, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wishmap.db import Base
@@ -10,6 +10,12 @@ class PremiseGap(Base):
     """Demand against supply for one shop type around one premise, from one analysis run."""
 
     __tablename__ = "premise_gaps"
+    __table_args__ = (
+        # The portfolio reads each premise's best score and ranks premises for one type: both
+        # are index ranges with these (bench.portfolio: one type's count 28 ms → 2 ms).
+        Index("ix_premise_gaps_run_premise_gap", "run_id", "premise_id", "gap", "shop_type_id"),
+        Index("ix_premise_gaps_run_type_gap", "run_id", "shop_type_id", "gap", "premise_id"),
+    )
 
     run_id: Mapped[int] = mapped_column(
         ForeignKey("analysis_runs.id", ondelete="CASCADE"), primary_key=True
