@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from wishmap import auth, cli, db, i18n, limits, security, serving
+from wishmap import auth, cli, db, i18n, identity_provider, limits, security, serving
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
@@ -17,6 +17,7 @@ from wishmap.views import claims as claim_views
 from wishmap.views import dashboard as dashboard_views
 from wishmap.views import exclusions as exclusion_views
 from wishmap.views import health as health_views
+from wishmap.views import identity as identity_views
 from wishmap.views import insights as insight_views
 from wishmap.views import language as language_views
 from wishmap.views import map as map_views
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = [
     map_views.bp,
     account_views.bp,
+    identity_views.bp,
     premise_views.bp,
     wish_views.bp,
     me_views.bp,
@@ -84,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    identity_provider.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     cli.init_app(app)

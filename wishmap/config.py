@@ -82,6 +82,18 @@ class Defaults:
     # Free wishes of one type within this many metres of each other are one target.
     BURST_AREA_METRES = 150
     BURST_ORIGIN_RETENTION_HOURS = 48
+    # Log-in through the city's OpenID Connect provider (FranceConnect, a municipal SSO), off
+    # while OIDC_CLIENT_ID is empty. OIDC_METADATA_URL defaults to the issuer's
+    # /.well-known/openid-configuration; OIDC_NAME is shown on the button ("Log in with …").
+    OIDC_ISSUER = ""
+    OIDC_METADATA_URL = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_NAME = ""
+    OIDC_SCOPES = "openid email profile"
+    # The least an account must prove for its wishes to count: "email" (a confirmed address)
+    # or "oidc" (logged in through the provider above). Others' wishes wait as pending.
+    MIN_VERIFICATION = "email"
     # Officers' statistics: a row with fewer distinct residents than this is suppressed
     # (counts withheld on the page and in every export) so that nobody can be singled out.
     # 11 is INSEE's default floor for counts of people.

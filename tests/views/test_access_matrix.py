@@ -59,6 +59,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "accounts.confirm_email": PUBLIC,
     "accounts.export": AUTHENTICATED,
     "accounts.delete": AUTHENTICATED,
+    # log-in through the city's OpenID Connect provider (404 while it is not configured)
+    "identity.login": PUBLIC,
+    "identity.callback": PUBLIC,
     # wishing
     "wishes.new": AUTHENTICATED,
     "wishes.draft": PUBLIC,

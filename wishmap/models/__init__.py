@@ -11,6 +11,7 @@ from wishmap.models.claim import Claim, ClaimStatus
 from wishmap.models.district import District
 from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
+from wishmap.models.oidc_identity import OidcIdentity
 from wishmap.models.premise import Premise, PremiseStatus
 from wishmap.models.premise_gap import PremiseGap
 from wishmap.models.premise_zone import PremiseZone
@@ -42,6 +43,7 @@ __all__ = [
     "District",
     "Hotspot",
     "Notification",
+    "OidcIdentity",
     "Premise",
     "PremiseGap",
     "PremiseStatus",

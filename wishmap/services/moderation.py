@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from wishmap.models import Report, ReportStatus, Role, User, Wish, WishStatus
 from wishmap.models._types import utcnow
-from wishmap.services import audit
+from wishmap.services import audit, verification
 from wishmap.services.users import user_by_email
 
 REPORT_MAX = 500
@@ -145,7 +145,9 @@ def restore_wish(session: Session, admin: User, wish_id: int) -> Wish:
     wish = _wish(session, wish_id)
     if wish.status != WishStatus.HIDDEN:
         raise ModerationError(_("Only a hidden wish can be restored."))
-    verified = wish.user is None or wish.user.email_verified_at is not None
+    verified = wish.user is None or verification.meets_minimum(
+        session, wish.user, verification.counting_settings()
+    )
     status = WishStatus.ACTIVE if verified else WishStatus.PENDING
     _set_status(session, admin, wish, status, "restore_wish")
     return wish

@@ -22,7 +22,7 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.models._types import utcnow
-from wishmap.services import holds, integrity
+from wishmap.services import holds, integrity, verification
 from wishmap.services.districts import assign_districts
 from wishmap.services.importing import (
     ImportFailed,
@@ -89,9 +89,10 @@ def initial_status(
     target: integrity.Target | None = None,
 ) -> tuple[WishStatus, str | None]:
     """Return the status a new wish of user starts in, and the burst rule that held it:
-    pending until the e-mail is verified, held when it belongs to a burst
+    pending until the account proves the campaign's minimum (a confirmed e-mail address by
+    default, services/verification.py), held when it belongs to a burst
     (services/integrity.py), else active."""
-    if user.email_verified_at is None:
+    if not verification.meets_minimum(session, user, verification.counting_settings()):
         return WishStatus.PENDING, None
     rule = rule or integrity.burst_rule()
     reason = integrity.burst_reason(session, user, network, now or utcnow(), rule, target)

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from wishmap import db
 from wishmap.security import authenticated
+from wishmap.services import verification
 from wishmap.services.holds import hold_reasons, rule_text
 from wishmap.services.notifications import mark_all_read, user_notifications
 from wishmap.services.shop_types import list_shop_types
@@ -33,6 +34,9 @@ def index() -> str:
         shop_types=list_shop_types(session),
         max_reason=current_app.config["REASON_MAX_LENGTH"],
         shared=others_sharing(session, current_user.id, wishes),
+        missing_level=verification.missing_level(
+            session, current_user, verification.counting_settings()
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from wishmap import db
+from wishmap import db, identity_provider
 from wishmap.limits import account_key, configured, limiter
 from wishmap.models import WishStatus
 from wishmap.security import authenticated, public
@@ -97,6 +97,13 @@ def _done(wish: Any, message: str) -> Reply:
 
 
 def _made_message(wish: Any) -> str:
+    if wish.status == WishStatus.PENDING.value and current_user.email_verified_at is not None:
+        # The address is confirmed: what is missing is the campaign's provider log-in.
+        return _(
+            "Your wish is saved. It will count once you log in with %(provider)s: this "
+            "campaign counts the wishes of people who did (see My wishes).",
+            provider=identity_provider.display_name(),
+        )
     if wish.status == WishStatus.PENDING.value:
         return _(
             "Your wish is saved. It will count as soon as you confirm your e-mail address "
