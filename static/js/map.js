@@ -18,13 +18,21 @@
   // When the tile server cannot be reached the map would be a grey void: say so once, and draw
   // the district's own streets on a plain background instead.
   var tileNotice = document.querySelector("[data-tile-notice]");
+  // On a phone the zoom buttons would sit on the popup's first line: they step aside too.
+  map.on("popupopen", function () { map.getContainer().classList.add("popup-open"); });
+  map.on("popupclose", function () { map.getContainer().classList.remove("popup-open"); });
   var tilesFailed = false;
   map.eachLayer(function (layer) {
     if (!(layer instanceof L.TileLayer)) { return; }
     layer.on("tileerror", function () {
       if (tilesFailed) { return; }
       tilesFailed = true;
-      if (tileNotice) { tileNotice.hidden = false; }
+      if (tileNotice) {
+        tileNotice.hidden = false;
+        // On a phone an open popup fills the map: the notice steps aside while it is open.
+        map.on("popupopen", function () { tileNotice.hidden = true; });
+        map.on("popupclose", function () { tileNotice.hidden = false; });
+      }
       map.getContainer().classList.add("tiles-failed");
       if (!config.streets && config.streetsFallback) {
         config.streets = config.streetsFallback;

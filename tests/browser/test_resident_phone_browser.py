@@ -58,6 +58,7 @@ def french_phone(browser: Browser) -> Iterator[Page]:
         has_touch=True,
         device_scale_factor=2,
         locale="fr-FR",
+        permissions=["clipboard-read", "clipboard-write"],
     )
     page = context.new_page()
     yield page
@@ -105,6 +106,8 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
     address, popup = _open_popup(page)
     page.wait_for_timeout(400)  # Leaflet pans the popup into view
     _fully_on_screen(page, popup)
+    expect(notice).to_be_hidden()  # the popup is read whole, then the notice comes back
+    expect(page.locator(".leaflet-control-zoom")).to_be_hidden()  # not over the address
     expect(popup.locator(".popup-support")).to_contain_text("Soutenir")
     page.screenshot(path=str(ARTIFACTS / "resident-phone-popup.png"))
 
@@ -130,4 +133,21 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
     expect(popup.locator(".popup-said")).to_contain_text("souhait")
     expect(popup.locator(".popup-support")).to_have_text("Soutenu")
     page.screenshot(path=str(ARTIFACTS / "resident-phone-supported.png"))
+
+    # Withdraw it from My wishes, then undo from the message that says it is withdrawn.
+    page.goto(tileless_server + "/me/")
+    wish = page.locator(".my-wishes li", has_text=address).first
+    wish.get_by_role("button", name=re.compile("^Retirer")).click()
+    undo = page.locator(".flashes").get_by_role("button", name="Annuler")
+    expect(undo).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "resident-phone-undo.png"))
+    undo.click()
+    expect(page.locator(".flashes")).to_contain_text("Votre souhait est rétabli.")
+    expect(page.locator(".my-wishes li", has_text=address)).to_have_count(1)
+
+    # Share the premise: no share sheet in headless Chromium, so the link is copied.
+    page.locator(".my-wishes li", has_text=address).get_by_role("link", name=address).click()
+    page.get_by_role("button", name="Partager ce local").click()
+    expect(page.locator("[data-share-said]")).to_contain_text("Lien copié")
+    assert page.evaluate("navigator.clipboard.readText()").endswith(page.url.split("#")[0][-12:])
     assert errors == []
