@@ -135,6 +135,14 @@ def test_resident_pages_have_no_english(
         assert page.status_code == 200, path
         if found := english_words(page.get_data(as_text=True), language):
             leaks[path] = found
+    # A service's refusal reaches the page as it was written: it must be translated too.
+    app.config["WTF_CSRF_ENABLED"] = False
+    wrong = {"current": "wrong one", "password": "x" * 12, "confirm": "x" * 12}
+    refused = client.post("/account/password", data=wrong)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert refused.status_code == 400
+    if found := english_words(refused.get_data(as_text=True), language):
+        leaks["POST /account/password"] = found
     assert leaks == {}, leaks
 
 

@@ -176,7 +176,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     Reset links sent before stop working: whoever read one in the old mailbox cannot use it.
     """
     if not password_matches(user, current):
-        raise UserError("the current password is wrong")
+        raise UserError(_("The current password is wrong."))
     set_password(user, new)
     drop_reset_links(session, user)
     session.commit()
