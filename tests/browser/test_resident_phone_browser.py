@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page, expect
+from test_accessibility_browser import SERIOUS, _axe
 from werkzeug.serving import make_server
 
 from wishmap import create_app, db
@@ -59,6 +61,7 @@ def french_phone(browser: Browser) -> Iterator[Page]:
         device_scale_factor=2,
         locale="fr-FR",
         permissions=["clipboard-read", "clipboard-write"],
+        bypass_csp=True,  # so that axe-core can be injected
     )
     page = context.new_page()
     yield page
@@ -110,6 +113,7 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
     expect(page.locator(".leaflet-control-zoom")).to_be_hidden()  # not over the address
     expect(popup.locator(".popup-support")).to_contain_text("Soutenir")
     page.screenshot(path=str(ARTIFACTS / "resident-phone-popup.png"))
+    audit = {"map with popup": _axe(page)}
 
     # A visitor who taps Support is sent to log in (here: to register), then comes back.
     popup.locator(".popup-support").click()
@@ -141,6 +145,7 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
     undo = page.locator(".flashes").get_by_role("button", name="Annuler")
     expect(undo).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "resident-phone-undo.png"))
+    audit["my wishes with undo"] = _axe(page)
     undo.click()
     expect(page.locator(".flashes")).to_contain_text("Votre souhait est rétabli.")
     expect(page.locator(".my-wishes li", has_text=address)).to_have_count(1)
@@ -150,4 +155,18 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
     page.get_by_role("button", name="Partager ce local").click()
     expect(page.locator("[data-share-said]")).to_contain_text("Lien copié")
     assert page.evaluate("navigator.clipboard.readText()").endswith(page.url.split("#")[0][-12:])
+    audit["premise with share"] = _axe(page)
+    page.goto(tileless_server + "/outcomes/")
+    expect(page.get_by_role("heading", name="Ce que les souhaits ont changé")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "resident-phone-outcomes.png"))
+    audit["outcomes"] = _axe(page)
+    (ARTIFACTS / "axe-phone-report.json").write_text(
+        json.dumps({name: [(v["id"], v["impact"]) for v in found] for name, found in audit.items()})
+    )
+    serious = {
+        name: [(v["id"], v["impact"], v["nodes"][0]["target"]) for v in violations]
+        for name, violations in audit.items()
+        if any(v["impact"] in SERIOUS for v in violations)
+    }
+    assert serious == {}, serious
     assert errors == []
