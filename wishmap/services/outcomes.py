@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from wishmap.models import (
@@ -124,14 +124,18 @@ class OutcomesSoFar:
 def outcomes_so_far(session: Session, limit: int = 20) -> OutcomesSoFar:
     """Return the counts of premises let and opened and the most recent ones.
 
+    Only outcomes recorded here count (record_outcome dates them): a premise imported as
+    already let was never vacant on the map, and saying wishes changed it would be untrue.
     Only premises are counted, never people: a premise's fate is public, who wished there is
     not. A premise "came true" when it went to a type someone had wished for there.
     """
+    recorded = and_(
+        Premise.status.in_(OUTCOMES),
+        or_(Premise.let_on.is_not(None), Premise.opened_on.is_not(None)),
+    )
     counts = dict(
         session.execute(
-            select(Premise.status, func.count())
-            .where(Premise.status.in_(OUTCOMES))
-            .group_by(Premise.status)
+            select(Premise.status, func.count()).where(recorded).group_by(Premise.status)
         ).all()
     )
     true_ids = set(
@@ -144,8 +148,8 @@ def outcomes_so_far(session: Session, limit: int = 20) -> OutcomesSoFar:
         session.scalars(
             select(Premise)
             .options(joinedload(Premise.opened_shop_type))
-            .where(Premise.status.in_(OUTCOMES))
-            .order_by(when.desc().nulls_last(), Premise.id.desc())
+            .where(recorded)
+            .order_by(when.desc(), Premise.id.desc())
             .limit(limit)
         )
     )
