@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from web import log_in
 
 import wishmap.services.portfolio.query as portfolio_query
-from wishmap.models import Application
+from wishmap.models import Application, Premise
 from wishmap.services.analysis import run_analysis
 from wishmap.services.caching import forget
 
@@ -255,3 +255,16 @@ def test_awkward_input_never_gives_a_server_error(
         for field in ("street", "type", "district", "status", "min_score", "sort", "page"):
             response = client.get(url, query_string={field: value})
             assert response.status_code < 500, (url, field, value, response.status_code)
+
+
+def test_an_imported_address_reaches_the_ranking_map_as_text(
+    client: FlaskClient, session: Session, town: dict
+) -> None:
+    premise = session.query(Premise).filter_by(address="12 Rue du Pain").one()
+    premise.address = '12 <img src=x onerror="alert(1)">'
+    session.commit()
+    log_in(client, town["agency"])
+    html = client.get("/portfolio/where?type=bakery").get_data(as_text=True)
+    # Before: the address went into the map's tooltip JSON as markup.
+    assert '<img src=x onerror="alert(1)">' not in html
+    assert "\\u0026lt;img src=x" in html

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wishmap import db
 from wishmap.geo import feature_collection, point_feature
 from wishmap.i18n import current_language
-from wishmap.maps import COUNT_COLOURS, render_parts
+from wishmap.maps import COUNT_COLOURS, escaped_fields, render_parts
 from wishmap.models import PremiseStatus, Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import portfolio as service
@@ -120,7 +120,8 @@ def _ranking_map(page: service.PortfolioPage | None) -> dict[str, str]:
     # One GeoJSON layer, not one folium object per premise: folium compiles a template for
     # each object it draws, which costs more than the whole page's queries.
     folium.GeoJson(
-        feature_collection(features),
+        # Addresses come from imported files and folium's tooltip inserts them as HTML.
+        escaped_fields(feature_collection(features), ["label"]),
         name="ranking",
         marker=folium.CircleMarker(
             radius=8, fill=True, fill_opacity=0.9, weight=1, color="#212529"
