@@ -1,0 +1,24 @@
+"""statistics aggregates: counts per street, district, shop type and day
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-01 14:10:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = '0014'
+down_revision: str | None = '0013'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Reserved so that parallel work keeps one linear history; filled by the change that needs it.
+    pass
+
+
+def downgrade() -> None:
+    pass
