@@ -18,6 +18,7 @@ from wishmap.models.premise_zone import PremiseZone
 from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
+from wishmap.models.site_text import SiteText
 from wishmap.models.street import Street
 from wishmap.models.street_demand import StreetDemand
 from wishmap.models.type_exclusion import TypeExclusion
@@ -54,6 +55,7 @@ __all__ = [
     "Role",
     "Shop",
     "ShopType",
+    "SiteText",
     "Street",
     "StreetDemand",
     "TokenPurpose",
