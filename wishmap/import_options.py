@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 from shapely.geometry.base import BaseGeometry
 
-from wishmap.services.importing import Record, read_records
+from wishmap.services.importing import ImportFailed, Record, RowError, read_records
 from wishmap.services.imports.mapping import apply_mapping, parse_mapping
 from wishmap.services.imports.street_match import DEFAULT_MAX_STREET_DISTANCE_M
 
@@ -59,8 +59,12 @@ def reading_options(command: F) -> F:
     return command
 
 
-def area_options(noun: str) -> Callable[[F], F]:
-    """Add --within AREA and --where FIELD=VALUE (which picks the areas) to an import command."""
+def area_options(noun: str, within_help: str | None = None) -> Callable[[F], F]:
+    """Add --within AREA and --where FIELD=VALUE (which picks the areas) to an import command.
+
+    within_help replaces the default help of --within where an import keeps more than the
+    rows inside (zones touching the areas, streets kept whole).
+    """
 
     def decorate(command: F) -> F:
         command = click.option(
@@ -73,10 +77,23 @@ def area_options(noun: str) -> Callable[[F], F]:
             "--within",
             "within_path",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help=f"GeoJSON of areas; only {noun} inside them are imported (the rest counted).",
+            help=within_help
+            or f"GeoJSON of areas; only {noun} inside them are imported (the rest counted).",
         )(command)
 
     return decorate
+
+
+def read_area(within_path: Path | None, where: str | None) -> BaseGeometry | None:
+    """Return the union of the --within areas picked by --where, or None without --within.
+
+    Raises ImportFailed for --where without --within, or for an unreadable area file.
+    """
+    from wishmap.services.streets import area_from_file
+
+    if where and not within_path:
+        raise ImportFailed([RowError("--where", "--where needs --within")], "options")
+    return area_from_file(str(within_path), where) if within_path else None
 
 
 def street_distance_option(command: F) -> F:
@@ -108,9 +125,7 @@ def load_import_file(
 
     Raises ImportFailed for a bad option, file or area; nothing has been written yet.
     """
-    from wishmap.services.streets import area_from_file
-
     mapping = parse_mapping(map_columns, map_values, mapping_path, str(path))
-    area = area_from_file(str(within_path), where) if within_path else None
+    area = read_area(within_path, where)
     records = read_records(path, fmt, encoding)
     return apply_mapping(records, mapping, str(path)), area

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from wishmap import db
+from wishmap.import_options import area_options, read_area
 from wishmap.services.importing import ImportFailed, ProgressFn
 
 
@@ -27,16 +28,9 @@ def _progress(label: str) -> ProgressFn:
 
 @click.command("import-osm")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--within",
-    "within_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="GeoJSON of areas: streets touching them (kept whole), shops and premises inside them.",
-)
-@click.option(
-    "--where",
-    metavar="FIELD=VALUE",
-    help="With --within: use only the areas whose FIELD equals VALUE (e.g. c_ar=19).",
+@area_options(
+    "rows",
+    "GeoJSON of areas: streets touching them (kept whole), shops and premises inside them.",
 )
 @click.option("--streets/--no-streets", default=True, show_default=True, help="Named streets.")
 @click.option("--shops/--no-shops", default=True, show_default=True, help="Existing shops.")
@@ -68,14 +62,11 @@ def import_osm_command(
     wishmap/osm_tags.py, and the summary says how many map, are skipped on purpose, or not.
     """
     from wishmap.services.imports.osm_import import import_osm
-    from wishmap.services.streets import area_from_file
 
-    if where and not within_path:
-        click.echo("Error: --where needs --within", err=True)
-        sys.exit(1)
-    db.upgrade(db.engine())
     try:
-        within = area_from_file(str(within_path), where) if within_path else None
+        # The area is read first: a bad option changes nothing, not even the schema.
+        within = read_area(within_path, where)
+        db.upgrade(db.engine())
         report = import_osm(
             db.session(),
             path,

@@ -10,6 +10,7 @@ import click
 
 from wishmap import db
 from wishmap.cli import FILE, _ensure_schema, _progress, _run_import
+from wishmap.import_options import area_options, read_area
 from wishmap.services.importing import ImportFailed
 
 
@@ -22,17 +23,7 @@ from wishmap.services.importing import ImportFailed
     "the classes of wishmap/zoning_rules.py, e.g. Paris PCA/PRCA/PPA = O/N/P/I).",
 )
 @click.option("--ref-field", metavar="FIELD", help="Property holding the id (default: guess).")
-@click.option(
-    "--within",
-    "within_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="GeoJSON of areas; only the zones touching them are imported.",
-)
-@click.option(
-    "--where",
-    metavar="FIELD=VALUE",
-    help="With --within: use only the areas whose FIELD equals VALUE (e.g. c_ar=19).",
-)
+@area_options("zones", "GeoJSON of areas; only the zones touching them are imported.")
 def import_zoning_command(
     path: Path,
     class_field: str | None,
@@ -44,14 +35,10 @@ def import_zoning_command(
 
     Every premise is then linked again to the zones it lies on, in the same transaction.
     """
-    from wishmap.services.streets import area_from_file
     from wishmap.services.zoning import import_zoning
 
-    if where and not within_path:
-        click.echo("--where needs --within", err=True)
-        sys.exit(1)
     try:
-        within = area_from_file(str(within_path), where) if within_path else None
+        within = read_area(within_path, where)
     except ImportFailed as failure:
         click.echo(str(failure), err=True)
         sys.exit(1)

@@ -413,3 +413,14 @@ def test_vacancy_flag_column_gives_the_status(
     # "Rue de Crimée 12": the number after the street, and the street found by name.
     premise = session.scalar(select(Premise).where(Premise.ref == "W1"))
     assert premise.street_name == "Rue de Crimée" and premise.street_id is not None
+
+
+def test_where_without_within_is_refused(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path
+) -> None:
+    # It used to be ignored: all rows imported where the reader asked for one area.
+    before = seeded(runner, session, tmp_path)
+    path = write(tmp_path, "p.csv", HEADER + "P1,12 rue de Crimée,48.8851,2.3812,40,vacant\n")
+    output = refused(runner, ["import-premises", path, "--where", "c_ar=19"])
+    assert "--where needs --within" in output
+    assert count(session, Premise) == before
