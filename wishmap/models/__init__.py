@@ -4,6 +4,7 @@ from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.activity_code import ActivityCode
 from wishmap.models.aggregates import DemandCellCount, DemandGrid, PremiseTypeCount
 from wishmap.models.analysis_run import AnalysisRun
+from wishmap.models.api_token import ApiToken
 from wishmap.models.application import Application, ApplicationStatus
 from wishmap.models.audit_entry import AuditEntry
 from wishmap.models.candidacy import Candidacy
@@ -13,7 +14,9 @@ from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
 from wishmap.models.oidc_identity import OidcIdentity
 from wishmap.models.premise import Premise, PremiseStatus
+from wishmap.models.premise_follow import PremiseFollow
 from wishmap.models.premise_gap import PremiseGap
+from wishmap.models.premise_news import PremiseNews, PremiseNewsKind
 from wishmap.models.premise_zone import PremiseZone
 from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
@@ -33,6 +36,7 @@ __all__ = [
     "AccountToken",
     "ActivityCode",
     "AnalysisRun",
+    "ApiToken",
     "Application",
     "ApplicationStatus",
     "AuditEntry",
@@ -46,7 +50,10 @@ __all__ = [
     "Notification",
     "OidcIdentity",
     "Premise",
+    "PremiseFollow",
     "PremiseGap",
+    "PremiseNews",
+    "PremiseNewsKind",
     "PremiseStatus",
     "PremiseTypeCount",
     "PremiseZone",
