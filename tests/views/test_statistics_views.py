@@ -189,3 +189,13 @@ def test_map_shows_the_analysis_hotspots(officer: FlaskClient, session: Session)
     assert "place where wishes for one shop type gather" in page
     page = officer.get("/statistics/map?type=books").get_data(as_text=True)
     assert "Bakery: 12 residents" not in page
+
+
+def test_filter_form_keeps_the_chosen_type_in_the_readers_language(
+    officer: FlaskClient, planted: Planted
+) -> None:
+    with officer.session_transaction() as cookie:
+        cookie["locale"] = "fr"
+    page = officer.get("/statistics/?type=bakery").get_data(as_text=True)
+    assert '<option value="bakery" selected>Boulangerie</option>' in page
+    assert "All types" not in page and "All districts" not in page
