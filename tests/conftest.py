@@ -75,6 +75,15 @@ def _truncate(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(autouse=True)
+def _forget_caches() -> Iterator[None]:
+    """Per-database caches key on a fingerprint; one test's stand-in must not reach the next."""
+    yield
+    from wishmap.services.caching import forget_all
+
+    forget_all()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

@@ -44,3 +44,9 @@ def forget(session: Session, name: str) -> None:
     """Drop the cached object `name` of this session's database."""
     with _LOCK:
         _CACHE.get(session.get_bind().engine, {}).pop(name, None)
+
+
+def forget_all() -> None:
+    """Drop every cached object of every database (tests: no state crosses from one to the next)."""
+    with _LOCK:
+        _CACHE.clear()
