@@ -19,12 +19,16 @@ import argparse
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import shapely
-from sqlalchemy import func, insert, select, text
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
+from sqlalchemy import func, insert, select
 
 import wishmap.models  # noqa: F401  -- registers every table
 from bench.paris_synthetic import generate
@@ -36,13 +40,6 @@ from wishmap.services.analysis import latest_run, run_analysis
 from wishmap.services.shop_types import seed_shop_types
 
 CHUNK = 20_000
-# Not in the schema yet: a premise's best gap and a type's ranking are each one index range.
-PROPOSED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_premise_gaps_run_premise_gap"
-    " ON premise_gaps (run_id, premise_id, gap, shop_type_id)",
-    "CREATE INDEX IF NOT EXISTS ix_premise_gaps_run_type_gap"
-    " ON premise_gaps (run_id, shop_type_id, gap, premise_id)",
-)
 FREQUENCIES = ("weekly", "monthly", "occasionally", None)
 
 
@@ -182,19 +179,93 @@ def load_city(session, n_wishes: int, n_premises: int, seed: int = 20261101) -> 
     return {"types": type_ids}
 
 
-def _timed(client, url: str, repeat: int) -> tuple[float, float, float, int]:
-    """Return p50 and p95 wall-clock ms, p50 CPU ms of this process, and the body's size."""
-    response = client.get(url)  # warm: first request of a kind builds caches
-    assert response.status_code == 200, (url, response.status_code, response.data[:300])
+def timed(client, url: str, repeat: int) -> tuple[float, float, float, int]:
+    """Return p50 and p95 wall-clock ms, p50 CPU ms of this process, and the body's size.
+
+    A streamed answer (a PDF, a zip) is made while it is read, so each is read and closed.
+    """
+
+    def fetch() -> int:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.data[:300])
+        size = len(response.get_data())
+        response.close()  # a streamed answer holds its request until it is closed
+        return size
+
+    fetch()  # warm: first request of a kind builds caches
     wall, cpu = [], []
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
+        size = fetch()
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200
     p50, p95 = np.percentile(wall, [50, 95])
-    return float(p50), float(p95), float(np.percentile(cpu, 50)), len(response.data)
+    return float(p50), float(p95), float(np.percentile(cpu, 50)), size
+
+
+@dataclass
+class City:
+    """The bench city, loaded and analysed, and what the benches ask about it."""
+
+    app: Flask
+    url: str
+    wishes: int
+    premises: int
+    busiest: tuple[int, int]  # premise id, wishes on it
+    officer_id: str
+    loaded_s: float
+    analysed_s: float
+
+
+def open_city(tmp: str, url: str | None, n_wishes: int, n_premises: int) -> City:
+    """Return the app on the bench city, building it first unless `url` holds one already."""
+    url = url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
+    )
+    app.instance_path = tmp
+    with app.app_context():
+        session = db.session()
+        started = time.monotonic()
+        Base.metadata.create_all(db.engine())
+        loaded = analysed = 0.0
+        # --database-url of a database a bench filled before: time its pages again.
+        if latest_run(session) is None:
+            load_city(session, n_wishes, n_premises)
+            loaded = time.monotonic() - started
+            started = time.monotonic()
+            run_analysis(session, premise_statuses=("vacant", "let"))
+            analysed = time.monotonic() - started
+        busiest = session.execute(
+            select(Wish.premise_id, func.count())
+            .where(Wish.premise_id.is_not(None))
+            .group_by(Wish.premise_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        officer = session.scalar(select(User).where(User.email == "officer@bench.wishmap.example"))
+        city = City(
+            app=app,
+            url=url,
+            wishes=session.scalar(select(func.count()).select_from(Wish)) or 0,
+            premises=session.scalar(select(func.count()).select_from(Premise)) or 0,
+            busiest=(busiest[0], busiest[1]),
+            officer_id=officer.get_id(),
+            loaded_s=loaded,
+            analysed_s=analysed,
+        )
+        db.close_session()
+    return city
+
+
+def officer_client(city: City) -> FlaskClient:
+    """Return a test client logged in as the bench's officer, who sees every premise."""
+    client = city.app.test_client()
+    with city.app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as cookie:
+        cookie.update({"_user_id": city.officer_id, "_fresh": True, "_id": identifier})
+    return client
 
 
 def main() -> None:
@@ -207,50 +278,14 @@ def main() -> None:
         help="an empty database, or one this bench filled (reused as it is); "
         "default: a temporary SQLite",
     )
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="first add the premise_gaps indexes this bench proposes (see PROPOSED_INDEXES)",
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wishmap-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
-        )
-        app.instance_path = tmp
-        with app.app_context():
+        city = open_city(tmp, args.database_url, args.wishes, args.premises)
+        with city.app.app_context():
             session = db.session()
-            started = time.monotonic()
-            Base.metadata.create_all(db.engine())
-            loaded = analysed = 0.0
             run = latest_run(session)
-            # --database-url of a database this bench filled before: time its pages again.
-            if run is None:
-                load_city(session, args.wishes, args.premises)
-                loaded = time.monotonic() - started
-                started = time.monotonic()
-                run = run_analysis(session, premise_statuses=("vacant", "let"))
-                analysed = time.monotonic() - started
-            if args.proposed_indexes:
-                for statement in PROPOSED_INDEXES:
-                    session.execute(text(statement))
-                session.execute(text("ANALYZE"))
-                session.commit()
-            wishes = session.scalar(select(func.count()).select_from(Wish))
-            premises = session.scalar(select(func.count()).select_from(Premise))
             gaps = session.scalar(
                 select(func.count()).select_from(PremiseGap).where(PremiseGap.run_id == run.id)
-            )
-            busiest = session.execute(
-                select(Wish.premise_id, func.count())
-                .where(Wish.premise_id.is_not(None))
-                .group_by(Wish.premise_id)
-                .order_by(func.count().desc())
-                .limit(1)
-            ).one()
-            officer = session.scalar(
-                select(User).where(User.email == "officer@bench.wishmap.example")
             )
             common = session.scalar(
                 select(ShopType.code)
@@ -260,22 +295,13 @@ def main() -> None:
                 .limit(1)
             )
             db.close_session()
+        busiest = city.busiest
         print(
-            f"database: {url.split(':')[0]}, {wishes:,} wishes, {premises:,} premises, "
-            f"{gaps:,} stored premise × type gaps (loaded in {loaded:.0f} s, "
-            f"analysed in {analysed:.0f} s)"
-            + (", with the proposed premise_gaps indexes" if args.proposed_indexes else "")
+            f"database: {city.url.split(':')[0]}, {city.wishes:,} wishes, {city.premises:,} "
+            f"premises, {gaps:,} stored premise × type gaps (loaded in {city.loaded_s:.0f} s, "
+            f"analysed in {city.analysed_s:.0f} s)"
         )
-        client = app.test_client()
-        with client.session_transaction() as cookie:
-            cookie["_user_id"] = officer.get_id()
-            cookie["_fresh"] = True
-        from flask_login.utils import _create_identifier
-
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as cookie:
-            cookie["_id"] = identifier
+        client = officer_client(city)
         pages = [
             ("portfolio, first page (by score)", "/portfolio/"),
             (
@@ -295,7 +321,7 @@ def main() -> None:
         print(f"\n{'page':76s} {'p50':>8s} {'p95':>8s} {'cpu p50':>8s} {'size':>9s}")
         worst = 0.0
         for label, path in pages:
-            p50, p95, cpu, size = _timed(client, path, args.repeat)
+            p50, p95, cpu, size = timed(client, path, args.repeat)
             worst = max(worst, p95)
             print(f"{label:76s} {p50:6.1f}ms {p95:6.1f}ms {cpu:6.1f}ms {size / 1024:7.1f}KB")
         verdict = "under" if worst < 300 else "OVER"
