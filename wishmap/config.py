@@ -25,6 +25,8 @@ class Defaults:
     # Leaflet tiles; the demo and tests may point this elsewhere (or at nothing offline).
     TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+    # Printed on a premise's share image, which draws the imported streets (not the tiles).
+    STREETS_ATTRIBUTION = "Streets © OpenStreetMap contributors"
     # "lat,lon" and the zoom the maps open at. Left empty, the maps fit the imported premises
     # (or streets) instead, so a city needs to set nothing (services/extent.py).
     MAP_CENTER: tuple[float, ...] = ()

@@ -30,6 +30,13 @@ def send_notifications() -> int:
     return send_pending_notifications(db.session(), page_url)
 
 
+def send_follow_news() -> int:
+    """E-mail followers the news of the premises they follow; return how many e-mails."""
+    from wishmap.services.follows import send_follow_news as send
+
+    return send(db.session(), current_app.config["PUBLIC_URL"])
+
+
 def analyse() -> int:
     """Run the full analysis over the active wishes; return the stored run's id."""
     from wishmap.services.analysis import run_analysis
@@ -41,6 +48,7 @@ def analyse() -> int:
 JOBS: dict[str, Callable[[], Any]] = {
     "send-notifications": send_notifications,
     "analyse": analyse,
+    "send-follow-news": send_follow_news,
 }
 
 _worker_app: Flask | None = None

@@ -40,6 +40,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "premises.show": PUBLIC,
     "outcomes.index": PUBLIC,
     "premises.outcome": only("owner", "agency"),
+    "premises.follow": AUTHENTICATED,
+    "premises.unfollow": AUTHENTICATED,
+    "premises.unfollow_link": PUBLIC,
+    "premises.preview": PUBLIC,
     "language.switch": PUBLIC,
     # probes for load balancers
     "health.healthz": PUBLIC,

@@ -32,7 +32,7 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.models._types import utcnow
-from wishmap.services import tenant_matching
+from wishmap.services import follows, tenant_matching
 from wishmap.services.tenant_matching import RankedTenant
 
 Say = Callable[[str], None]
@@ -152,6 +152,7 @@ def run_analysis(
     run.finished_at = utcnow()
     run.params = json.dumps({**_jsonable(result.params), "timings": result.timings}, default=str)
     session.commit()
+    follows.note_report_changes(session, run)  # premises whose top types changed: news
     say(f"run {run.id}: {run.hotspots} hotspots, {run.seconds:.1f} s in all")
     return run
 

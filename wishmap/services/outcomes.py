@@ -19,6 +19,7 @@ from wishmap.models import (
     Wish,
     WishStatus,
 )
+from wishmap.services.follows import note_outcome, tell_followers
 from wishmap.services.notifications import email_notifications
 
 OUTCOMES = (PremiseStatus.LET.value, PremiseStatus.OPENED.value)
@@ -97,8 +98,10 @@ def record_outcome(
         for user_id, came_true in sorted(wished.items())
     ]
     session.add_all(notifications)
+    note_outcome(session, premise, on)  # followers hear of it, with the same commit
     session.commit()
     email_notifications(session, notifications, page_url)
+    tell_followers()
     return notifications
 
 

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from wishmap import db
 from wishmap.security import authenticated
-from wishmap.services import verification
+from wishmap.services import follows, verification
 from wishmap.services.holds import hold_reasons, rule_text
 from wishmap.services.notifications import mark_all_read, user_notifications
 from wishmap.services.shop_types import list_shop_types
@@ -23,9 +23,14 @@ def index() -> str:
     """My wishes and my notifications."""
     session = db.session()
     wishes = user_wishes(session, current_user.id)
+    followed = follows.followed_premises(session, current_user.id)
+    premises = {wish.premise.id: wish.premise for wish in wishes if wish.premise}
+    premises.update((premise.id, premise) for premise in followed)
     return render_template(
         "me/index.html",
         wishes=wishes,
+        followed=followed,
+        news=follows.latest_news(session, list(premises.values())),
         held_reasons=hold_reasons(session, [wish.id for wish in wishes if wish.status == "held"]),
         rule_text=rule_text,
         notifications=user_notifications(session, current_user.id),
