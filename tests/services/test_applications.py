@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +380,20 @@ def test_a_street_candidate_let_one_premise_is_decided_for_the_others(
     with pytest.raises(applications.ApplicationError, match="already been decided"):
         applications.decide(session, admin, other_id, street_app.id, "let")
     assert session.get(Premise, other_id).status == "vacant"
+
+
+def test_unconfirmed_applications_are_purged_once_their_link_expired(
+    session: Session, outbox: Path, request_ctx: None
+) -> None:
+    # They used to stay for ever: a stranger's contact details nobody would ever read.
+    data = plant(session)
+    stale, _secret = apply(session, premise=str(data["premise"].id))
+    fresh, _secret = apply(session, premise=str(data["premise"].id))
+    confirmed = applied(session, premise=str(data["premise"].id))
+    stale.verify_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    session.commit()
+    stale_id = stale.id
+    newest, _secret = apply(session, premise=str(data["premise"].id))
+    kept = set(session.scalars(select(Application.id)))
+    assert stale_id not in kept
+    assert {fresh.id, confirmed.id, newest.id} <= kept

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from wishmap.mail import try_send_mail
@@ -141,8 +141,10 @@ def submit_application(
     Raises ApplicationError (nothing saved) for bad input. The application stands even when
     the mail server is down; the candidate is told to apply again later.
     """
+    values = parse_application(session, form)
+    purge_unconfirmed(session)
     application = Application(
-        **parse_application(session, form),
+        **values,
         locale=locale,
         status=ApplicationStatus.UNVERIFIED.value,
         verify_expires_at=utcnow() + timedelta(hours=hours),
@@ -169,6 +171,21 @@ def submit_application(
             ),
         )
     return application, mailed
+
+
+def purge_unconfirmed(session: Session) -> int:
+    """Delete applications whose confirmation link expired unused; return how many.
+
+    Nobody ever saw them, and they hold a stranger's contact details: kept no longer than the
+    link. Called before each new application, so no scheduled job is needed; not committed.
+    """
+    result = session.execute(
+        delete(Application).where(
+            Application.status == ApplicationStatus.UNVERIFIED.value,
+            Application.verify_expires_at <= utcnow(),
+        )
+    )
+    return result.rowcount or 0
 
 
 def target_label(application: Application) -> str:
