@@ -22,13 +22,27 @@ import hashlib
 import hmac
 import ipaddress
 import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    delete,
+    distinct,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from wishmap.models import User, Wish, WishOrigin, WishStatus
@@ -154,8 +168,11 @@ def lock_for_wish(
             for key in keys
             if key
         }
-        for number in sorted(numbers):
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+        if numbers:
+            # One round trip: the target list is evaluated left to right, in the sorted order.
+            locks = ", ".join(f"pg_advisory_xact_lock(:k{n})" for n in range(len(numbers)))
+            keys = {f"k{n}": number for n, number in enumerate(sorted(numbers))}
+            session.execute(text(f"SELECT {locks}"), keys)
     else:
         session.execute(
             update(User)
@@ -182,42 +199,70 @@ def _fresh_clause(at: datetime, rule: BurstRule) -> ColumnElement[bool]:
 _LIVE = [WishStatus.ACTIVE.value, WishStatus.HELD.value]
 
 
-def _account_wishes(session: Session, user_id: int, start: datetime, end: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count()).where(
-                Wish.user_id == user_id, Wish.created_at > start, Wish.created_at <= end
-            )
+def burst_counts(
+    user: User, network: str | None, at: datetime, rule: BurstRule, target: Target | None = None
+) -> dict[str, ScalarSelect[int]]:
+    """Return, as scalar subqueries, the counts the burst rules need for a wish by user at `at`.
+
+    A caller fetches them in one statement, with whatever else it needs (the wish path adds
+    the quota); reason_from_counts() then names the rule. Only the rules that can apply are
+    counted: an old account's own wishes, say, are never a burst.
+    """
+    counts: dict[str, ScalarSelect[int]] = {}
+    start = at - rule.window
+    if at - user.created_at < rule.new_account_age:
+        counts["account_wishes"] = (
+            select(func.count())
+            .where(Wish.user_id == user.id, Wish.created_at > start, Wish.created_at <= at)
+            .scalar_subquery()
         )
-        or 0
-    )
+    if target is None:
+        return counts
+    others = and_(Wish.user_id.is_not(None), Wish.user_id != user.id, Wish.status.in_(_LIVE))
+    if network is not None:
+        since = at - rule.target_window
+        counts["network_accounts"] = (
+            select(func.count(distinct(Wish.user_id)))
+            .join(WishOrigin, WishOrigin.wish_id == Wish.id)
+            .where(WishOrigin.network == network, WishOrigin.created_at > since)
+            .where(WishOrigin.created_at <= at, target.clause(rule), others)
+            .scalar_subquery()
+        )
+    if _is_fresh(user, at, rule):
+        counts["fresh_accounts"] = (
+            select(func.count(distinct(Wish.user_id)))
+            .join(User, User.id == Wish.user_id)
+            .where(Wish.created_at > start, Wish.created_at <= at, others)
+            .where(target.clause(rule), _fresh_clause(at, rule))
+            .scalar_subquery()
+        )
+    return counts
 
 
-def _network_accounts(
-    session: Session, network: str, target: Target, start: datetime, end: datetime, rule: BurstRule
-) -> set[int]:
-    rows = session.scalars(
-        select(Wish.user_id)
-        .join(WishOrigin, WishOrigin.wish_id == Wish.id)
-        .where(WishOrigin.network == network, WishOrigin.created_at > start)
-        .where(WishOrigin.created_at <= end, Wish.user_id.is_not(None))
-        .where(target.clause(rule), Wish.status.in_(_LIVE))
-        .distinct()
-    )
-    return {user_id for user_id in rows if user_id is not None}
+def reason_from_counts(counts: Mapping[str, int], rule: BurstRule, new: bool = True) -> str | None:
+    """Return the rule the counts of burst_counts() break, or None.
+
+    new: the wish is not in the database yet, so it is added to the account's count. The other
+    counts leave the wish's own account out: it is added to them here, once.
+    """
+    made = counts.get("account_wishes")
+    if made is not None and made + (1 if new else 0) > rule.max_wishes_new_account:
+        return NEW_ACCOUNT
+    accounts = counts.get("network_accounts")
+    if accounts is not None and accounts + 1 > rule.max_accounts_per_network:
+        return ONE_NETWORK
+    fresh = counts.get("fresh_accounts")
+    if fresh is not None and fresh + 1 > rule.max_fresh_accounts:
+        return FRESH_ACCOUNTS
+    return None
 
 
-def _fresh_accounts(
-    session: Session, target: Target, start: datetime, end: datetime, rule: BurstRule
-) -> set[int]:
-    rows = session.scalars(
-        select(Wish.user_id)
-        .join(User, User.id == Wish.user_id)
-        .where(Wish.created_at > start, Wish.created_at <= end, Wish.status.in_(_LIVE))
-        .where(target.clause(rule), _fresh_clause(end, rule))
-        .distinct()
-    )
-    return set(rows)
+def fetch_counts(session: Session, counts: Mapping[str, ScalarSelect[Any]]) -> dict[str, Any]:
+    """Return the values of named scalar subqueries, fetched in one statement."""
+    if not counts:
+        return {}
+    row = session.execute(select(*[query.label(name) for name, query in counts.items()])).one()
+    return dict(row._mapping)
 
 
 def burst_reason(
@@ -233,22 +278,8 @@ def burst_reason(
 
     new: the wish is not in the database yet, so it is added to the counts.
     """
-    start = at - rule.window
-    if at - user.created_at < rule.new_account_age:
-        made = _account_wishes(session, user.id, start, at) + (1 if new else 0)
-        if made > rule.max_wishes_new_account:
-            return NEW_ACCOUNT
-    if target is None:
-        return None
-    if network is not None:
-        accounts = _network_accounts(session, network, target, at - rule.target_window, at, rule)
-        if len(accounts | {user.id}) > rule.max_accounts_per_network:
-            return ONE_NETWORK
-    if _is_fresh(user, at, rule):
-        fresh = _fresh_accounts(session, target, start, at, rule) | {user.id}
-        if len(fresh) > rule.max_fresh_accounts:
-            return FRESH_ACCOUNTS
-    return None
+    counts = fetch_counts(session, burst_counts(user, network, at, rule, target))
+    return reason_from_counts(counts, rule, new)
 
 
 def hold_burst(
@@ -322,13 +353,29 @@ def note_new_wish(
         holds.record_holds(session, held, WishStatus.ACTIVE.value, reason, burst)
     if network is not None:
         session.add(WishOrigin(wish_id=wish.id, network=network, created_at=wish.created_at))
-    forget_expired_origins(session, wish.created_at, rule)
+    _sweep_origins(session, wish.created_at, rule)
     return [wish_id for wish_id in held if wish_id != wish.id]
 
 
 def forget_expired_origins(session: Session, now: datetime, rule: BurstRule) -> None:
     """Delete the network hashes older than the retention period."""
     session.execute(delete(WishOrigin).where(WishOrigin.created_at < now - rule.retention))
+
+
+# When each database's expired origins were last deleted by this process (monotonic seconds).
+_SWEPT: WeakKeyDictionary[Engine, float] = WeakKeyDictionary()
+SWEEP_EVERY_S = 60.0
+
+
+def _sweep_origins(session: Session, now: datetime, rule: BurstRule) -> None:
+    """Forget expired origins at most once a minute per process: the retention is counted in
+    hours, and a delete in every wish's transaction would lengthen the write lock for nothing."""
+    engine = session.get_bind().engine
+    moment = time.monotonic()
+    if moment - _SWEPT.get(engine, -SWEEP_EVERY_S) < SWEEP_EVERY_S:
+        return
+    _SWEPT[engine] = moment
+    forget_expired_origins(session, now, rule)
 
 
 def settle_pending(session: Session, user: User, rule: BurstRule) -> list[int]:
