@@ -121,7 +121,7 @@ def test_followers_hear_when_the_reports_top_types_change(
     run_analysis(session)
     first = _mails(outbox)
     assert len(first) == 1
-    assert "les plus souhaités sont maintenant Boulangerie." in first[0].get_content()
+    assert "les plus souhaités autour de lui sont maintenant Boulangerie." in first[0].get_content()
 
     # The same wishes again: the same top types, no news and no e-mail.
     run_analysis(session)

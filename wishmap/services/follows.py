@@ -34,7 +34,7 @@ from wishmap.models import (
     User,
 )
 
-# The report's most wished types that a change of is news (its first rows, in its order).
+# How many of a premise's most wished types (residents around it) a change of is news.
 TOP_TYPES = 3
 WHOLE_SITE = ""  # the scope of every follow until campaigns have their own
 _SALT = "wishmap-unfollow"
@@ -165,9 +165,11 @@ def note_report_changes(session: Session, run: AnalysisRun) -> int:
             func.row_number()
             .over(
                 partition_by=PremiseGap.premise_id,
+                # Most wished: by distinct residents around, then wishes, then the gap.
                 order_by=(
-                    PremiseGap.gap.desc(),
                     PremiseGap.residents.desc(),
+                    PremiseGap.wishes.desc(),
+                    PremiseGap.gap.desc(),
                     PremiseGap.shop_type_id,
                 ),
             )
