@@ -9,25 +9,32 @@ so the embedded default needs no extra service; the CLI commands (`send-notifica
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, after_this_request, current_app, has_app_context, has_request_context
 from flask.cli import with_appcontext
 
 from wishmap import db
 from wishmap.models._types import utcnow
 
 
-def send_notifications() -> int:
+def send_notifications(page_url: str | None = None) -> int:
     """E-mail the residents' notifications whose e-mail has not gone out; return how many."""
     from wishmap.services.notifications import send_pending_notifications
 
-    page_url = current_app.config["PUBLIC_URL"].rstrip("/") + "/me/"
+    page_url = page_url or current_app.config["PUBLIC_URL"].rstrip("/") + "/me/"
     return send_pending_notifications(db.session(), page_url)
+
+
+def tell_held(wish_ids: Sequence[int]) -> int:
+    """E-mail the residents whose counting wishes a burst just held; return how many."""
+    from wishmap.services.holds import mail_held
+
+    return mail_held(db.session(), wish_ids)
 
 
 def send_follow_news() -> int:
@@ -45,8 +52,9 @@ def analyse() -> int:
 
 
 # Every job the app can hand to the background, by the name the CLI and the queue use.
-JOBS: dict[str, Callable[[], Any]] = {
+JOBS: dict[str, Callable[..., Any]] = {
     "send-notifications": send_notifications,
+    "tell-held": tell_held,
     "analyse": analyse,
     "send-follow-news": send_follow_news,
 }
@@ -54,18 +62,18 @@ JOBS: dict[str, Callable[[], Any]] = {
 _worker_app: Flask | None = None
 
 
-def run_job(name: str) -> Any:
+def run_job(name: str, *args: Any) -> Any:
     """Run the named job in the current app, or in an app made once per worker process."""
     job = JOBS[name]
     if has_app_context():
-        return job()
+        return job(*args)
     global _worker_app
     if _worker_app is None:
         from wishmap import create_app
 
         _worker_app = create_app()
     with _worker_app.app_context():
-        return job()
+        return job(*args)
 
 
 def job_queue(config: Mapping[str, Any]) -> Any | None:
@@ -81,24 +89,47 @@ def job_queue(config: Mapping[str, Any]) -> Any | None:
     return rq.Queue(config.get("JOBS_QUEUE", "wishmap"), connection=connection)
 
 
-def enqueue(name: str) -> str:
-    """Queue the named job on RQ (with retries), or run it now without a queue.
+def enqueue(name: str, *args: Any) -> str:
+    """Queue the named job on RQ (with retries), or run it in this process without a queue.
 
-    Return the RQ job id, or "ran" when it ran in this process.
+    Without a queue, a job asked for during a request runs once the response has gone out
+    (the resident never waits for a mail server); elsewhere (CLI, scripts) and under TESTING
+    (so that a test client's request has done its work when it returns) it runs at once.
+    Return the RQ job id, "after-response", or "ran" when it ran now.
     """
     if name not in JOBS:
         raise KeyError(name)
     config = current_app.config
     queue = job_queue(config)
     if queue is None:
-        run_job(name)
+        if has_request_context() and not current_app.testing:
+            _after_response(current_app._get_current_object(), name, args)  # type: ignore[attr-defined]
+            return "after-response"
+        run_job(name, *args)
         return "ran"
     import rq
 
     retries = int(config.get("JOB_RETRIES", 3))
     retry = rq.Retry(max=retries, interval=[30, 120, 600][:retries] or 0) if retries else None
-    job = queue.enqueue(run_job, name, retry=retry, description=name, job_timeout=3600)
+    job = queue.enqueue(run_job, name, *args, retry=retry, description=name, job_timeout=3600)
     return job.id
+
+
+def _after_response(app: Flask, name: str, args: tuple[Any, ...]) -> None:
+    """Run the job when the server closes the response, i.e. after its last byte was sent."""
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                run_job(name, *args)
+            except Exception:
+                # The answer is gone: the failure can only be logged (RQ would retry it).
+                app.logger.exception("job %s failed after the response", name)
+
+    @after_this_request
+    def attach(response: Any) -> Any:
+        response.call_on_close(run)
+        return response
 
 
 @dataclass

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from wishmap import jobs
 from wishmap.mail import try_send_mail
 from wishmap.models import AuditEntry, User, Wish, WishStatus
 from wishmap.services import audit
@@ -105,10 +106,22 @@ def held_bursts(session: Session) -> list[Burst]:
     return list(bursts.values())
 
 
-def tell_held(session: Session, wish_ids: Iterable[int]) -> int:
+def tell_held(session: Session, wish_ids: Iterable[int]) -> str | None:
+    """Hand the e-mails to the residents whose counting wishes were just held to a job (RQ, or
+    in-process after the response); call after the commit. Return the job's id, or None when
+    nobody is to be told. The job reads the wishes in a session of its own: this one is unused.
+    """
+    del session
+    ids = sorted(set(wish_ids))
+    if not ids:
+        return None
+    return jobs.enqueue("tell-held", ids)
+
+
+def mail_held(session: Session, wish_ids: Iterable[int]) -> int:
     """E-mail each resident whose counting wishes were just held, in their language, with the
     rule and what happens next; return how many were told (a mail failure is logged only: the
-    resident's page says it too)."""
+    resident's page says it too). The job of tell_held()."""
     ids = list(wish_ids)
     if not ids:
         return 0

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from wishmap import jobs
 from wishmap.models import (
     Notification,
     Premise,
@@ -20,7 +21,6 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.services.follows import note_outcome, tell_followers
-from wishmap.services.notifications import email_notifications
 
 OUTCOMES = (PremiseStatus.LET.value, PremiseStatus.OPENED.value)
 
@@ -100,7 +100,9 @@ def record_outcome(
     session.add_all(notifications)
     note_outcome(session, premise, on)  # followers hear of it, with the same commit
     session.commit()
-    email_notifications(session, notifications, page_url)
+    # The e-mails go out from a job (RQ, or in-process after the response): a slow mail
+    # server must not keep the manager waiting. The job sends every e-mail still due.
+    jobs.enqueue("send-notifications", page_url)
     tell_followers()
     return notifications
 
