@@ -375,6 +375,7 @@ def analyse_command(every: int | None, include_let: bool) -> None:
 )
 def send_notifications_command(every: int | None) -> None:
     """E-mail the residents' notifications whose e-mail could not go out yet."""
+    from wishmap.services.follows import send_follow_news
     from wishmap.services.notifications import send_pending_notifications
 
     _ensure_schema()
@@ -382,6 +383,9 @@ def send_notifications_command(every: int | None) -> None:
     while True:
         sent = send_pending_notifications(db.session(), page_url)
         click.echo(f"notifications: {sent} e-mails sent")
+        # Premise news a follower has not been e-mailed yet (the mail server was down).
+        told = send_follow_news(db.session(), current_app.config["PUBLIC_URL"])
+        click.echo(f"premise news: {told} e-mails sent to followers")
         if every is None:
             return
         db.close_session()
