@@ -88,22 +88,75 @@ class Burst:
 
 
 def held_bursts(session: Session) -> list[Burst]:
-    """Return the held wishes grouped by the burst that held them, oldest burst first."""
-    wishes = list(
-        session.scalars(
+    """Return every held wish grouped by the burst that held it, oldest burst first."""
+    page = held_page(session, 1, per_page=None)
+    return page.bursts
+
+
+BURSTS_PER_PAGE = 20
+CHUNK = 500
+
+
+@dataclass
+class HeldPage:
+    """One page of the admin's queue of held wishes: whole bursts, oldest first."""
+
+    bursts: list[Burst]
+    page: int
+    pages: int
+    total_bursts: int
+    total_wishes: int
+
+
+def _burst_keys(session: Session) -> dict[tuple[str, str], list[int]]:
+    """Return {(rule, burst): held wish ids} over every held wish, oldest burst first.
+
+    Ids and the hold's audit entry only, no whole rows: the queue can grow with the data.
+    """
+    rows = session.execute(
+        select(Wish.id, AuditEntry.after)
+        .outerjoin(
+            AuditEntry,
+            (AuditEntry.target_id == Wish.id)
+            & (AuditEntry.target_type == "wish")
+            & (AuditEntry.action == HOLD_ACTION),
+        )
+        .where(Wish.status == WishStatus.HELD.value)
+        .order_by(Wish.created_at, Wish.id, AuditEntry.id)
+    )
+    latest: dict[int, str | None] = {}
+    for wish_id, after in rows:
+        latest[wish_id] = after  # the latest hold of each wish comes last
+    bursts: dict[tuple[str, str], list[int]] = {}
+    for wish_id, after in latest.items():
+        values = json.loads(after or "{}")
+        # Held before the reasons were recorded: one burst of its own.
+        key = (str(values.get("rule", "")), str(values.get("burst") or f"wish:{wish_id}"))
+        bursts.setdefault(key, []).append(wish_id)
+    return bursts
+
+
+def held_page(session: Session, page: int = 1, per_page: int | None = BURSTS_PER_PAGE) -> HeldPage:
+    """Return a page of held wishes grouped by burst (a burst is never split between pages)."""
+    keys = _burst_keys(session)
+    total_wishes = sum(len(ids) for ids in keys.values())
+    size = per_page or max(len(keys), 1)
+    pages = max(1, -(-len(keys) // size))
+    chosen = list(keys.items())[(page - 1) * size : page * size]
+    ids = [wish_id for _key, wish_ids in chosen for wish_id in wish_ids]
+    wishes: dict[int, Wish] = {}
+    for start in range(0, len(ids), CHUNK):
+        for wish in session.scalars(
             select(Wish)
             .options(joinedload(Wish.shop_type), joinedload(Wish.premise), joinedload(Wish.user))
-            .where(Wish.status == WishStatus.HELD.value)
-            .order_by(Wish.created_at, Wish.id)
-        )
-    )
-    reasons = hold_reasons(session, [wish.id for wish in wishes])
-    bursts: dict[tuple[str, str], Burst] = {}
-    for wish in wishes:
-        # Held before the reasons were recorded: one burst of its own.
-        rule, key = reasons.get(wish.id, ("", f"wish:{wish.id}"))
-        bursts.setdefault((rule, key), Burst(rule, key)).wishes.append(wish)
-    return list(bursts.values())
+            .where(Wish.id.in_(ids[start : start + CHUNK]))
+        ):
+            wishes[wish.id] = wish
+    bursts = [
+        Burst(rule, key, [wishes[i] for i in wish_ids if i in wishes])
+        for (rule, key), wish_ids in chosen
+    ]
+    return HeldPage(bursts, page, pages, len(keys), total_wishes)
 
 
 def tell_held(session: Session, wish_ids: Iterable[int]) -> str | None:

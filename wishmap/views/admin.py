@@ -22,7 +22,7 @@ from wishmap.jobs import failed_jobs
 from wishmap.security import roles
 from wishmap.services import moderation
 from wishmap.services.audit import recent_entries
-from wishmap.services.holds import held_bursts
+from wishmap.services.holds import held_page
 from wishmap.views._nav import whole_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -112,9 +112,16 @@ def dismiss(report_id: int) -> Response:
 
 @bp.get("/held")
 @admin_only
-def held() -> str:
-    """The wishes the burst rule holds, to release or reject."""
-    return render_template("admin/held.html", bursts=held_bursts(db.session()))
+def held() -> str | tuple[str, int]:
+    """The wishes the burst rules hold, to release or reject, a page of whole bursts at a time."""
+    number = whole_number(request.args.get("page", "1"))
+    if not number:
+        message = _("The page must be a whole number from 1.")
+        return render_template("wishes/refused.html", message=message), 400
+    page = held_page(db.session(), number)
+    if number > page.pages:
+        abort(404)
+    return render_template("admin/held.html", bursts=page.bursts, page=page)
 
 
 @bp.post("/held")
