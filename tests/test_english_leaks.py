@@ -103,7 +103,7 @@ PAGES = [
     "/account/",
     "/outcomes/",
 ]
-PUBLIC_PAGES = ["/account/login", "/account/register", "/account/reset"]
+PUBLIC_PAGES = ["/account/login", "/account/register", "/account/register/sent", "/account/reset"]
 
 
 @pytest.mark.parametrize("language", ["fr", "nl"])

@@ -51,6 +51,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # accounts
     "accounts.login": PUBLIC,
     "accounts.register_view": PUBLIC,
+    "accounts.registered": PUBLIC,
     "accounts.logout": AUTHENTICATED,
     "accounts.settings": AUTHENTICATED,
     "accounts.verify": PUBLIC,

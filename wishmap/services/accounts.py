@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wishmap.mail import try_send_mail
@@ -116,33 +117,42 @@ def register_account(
     hours: int,
     reset_link: str = "",
     locale: str | None = None,
-) -> tuple[User | None, bool]:
-    """Return a new resident account (None when the address already has one) and whether the
-    e-mail went out; or UserError.
+) -> bool:
+    """Make a resident account and e-mail it a confirmation link; return whether the e-mail
+    went out, or raise UserError.
 
     An address that already has an account is not revealed: its owner is e-mailed instead (a
     reset link if they forgot the password), the password is hashed all the same so that the
-    answer takes as long, and the caller answers as for a new account. The account stands
-    even when the mail server is down: the resident asks for the link again from their
-    account page (views tell them so when send_verification returns False).
+    answer takes as long, and the caller answers as for a new account. Nobody is logged in by
+    registering: only the link sent to the address does that. The account stands even when
+    the mail server is down (a reset link, asked for later, confirms the address as well).
     """
     existing = user_by_email(session, email)
-    if existing is not None and not existing.is_respondent:
-        hash_password(password)  # as slow as a registration: the timing tells nothing
-        # In the owner's language when they chose one, else the page's.
-        with force_locale(existing.locale) if existing.locale else nullcontext():
-            subject = _("Someone tried to register on Wishmap with your address")
-            body = _(
-                "Hello %(name)s,\n\nsomeone tried to create a Wishmap account with this "
-                "address, which already has one. If it was you, log in; if you forgot your "
-                "password, choose a new one here:\n%(link)s\n\nIf it was not you, ignore "
-                "this message: nothing was changed.",
-                name=existing.display_name,
-                link=reset_link,
-            )
-        return None, try_send_mail(existing.email, subject, body)
-    user = register(session, email, display_name, password, locale)
-    return user, send_verification(session, user, link, hours)
+    if existing is None or existing.is_respondent:
+        try:
+            user = register(session, email, display_name, password, locale)
+        except (IntegrityError, UserError):
+            session.rollback()
+            # Registered at the same moment by another request: answered as taken. Any other
+            # refusal (an address that cannot receive mail) stands.
+            existing = user_by_email(session, email)
+            if existing is None or existing.is_respondent:
+                raise
+        else:
+            return send_verification(session, user, link, hours)
+    hash_password(password)  # as slow as a registration: the timing tells nothing
+    # In the owner's language when they chose one, else the page's.
+    with force_locale(existing.locale) if existing.locale else nullcontext():
+        subject = _("Someone tried to register on Wishmap with your address")
+        body = _(
+            "Hello %(name)s,\n\nsomeone tried to create a Wishmap account with this "
+            "address, which already has one. If it was you, log in; if you forgot your "
+            "password, choose a new one here:\n%(link)s\n\nIf it was not you, ignore "
+            "this message: nothing was changed.",
+            name=existing.display_name,
+            link=reset_link,
+        )
+    return try_send_mail(existing.email, subject, body)
 
 
 # The name an account gets when a reset link proves its address before it was confirmed: the

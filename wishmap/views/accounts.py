@@ -100,16 +100,24 @@ def login() -> str | Response:
 @public
 @limiter.limit(configured("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register_view() -> str | Response:
-    """Create a resident account, send its verification e-mail and log it in."""
+    """Create a resident account and send its confirmation link; never log anyone in here.
+
+    A new address and an address that already has an account get the same answer (its owner
+    is e-mailed instead): only the link sent to the address logs in, so the answer, its
+    cookies and the pages that follow never tell whether the address was known.
+    """
     form = RegisterForm()
+    next_path = request.args.get("next")
     if form.validate_on_submit():
+        # The confirmation link carries where the visitor was going (their unfinished wish).
+        back = safe_path(next_path, "") or None
         try:
-            user, mailed = account_service.register_account(
+            mailed = account_service.register_account(
                 db.session(),
                 form.email.data,
                 form.display_name.data,
                 form.password.data,
-                _link("accounts.verify"),
+                lambda secret: url_for("accounts.verify", token=secret, next=back, _external=True),
                 current_app.config["VERIFY_TOKEN_HOURS"],
                 reset_link=url_for("accounts.reset_request", _external=True),
                 locale=current_language(),
@@ -117,17 +125,22 @@ def register_view() -> str | Response:
         except UserError as error:
             form.email.errors.append(str(error))
         else:
-            # A taken address gets the same answer (its owner gets an e-mail instead).
-            if user is not None:
-                login_user(user)
-            if mailed:
+            if not mailed:
                 flash(
-                    _("Welcome! We sent you an e-mail: follow its link so that your wishes count.")
+                    _(
+                        "We could not send the e-mail just now. In a few minutes, ask for a "
+                        "new link with “Forgot your password?” on the log-in page."
+                    )
                 )
-            else:
-                flash(_mail_down())
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/register.html", form=form, next=request.args.get("next", ""))
+            return redirect(url_for("accounts.registered"))
+    return render_template("accounts/register.html", form=form, next=next_path or "")
+
+
+@bp.get("/register/sent")
+@public
+def registered() -> str:
+    """The answer to every registration: look in your mailbox for the link."""
+    return render_template("accounts/check_mailbox.html")
 
 
 @bp.post("/logout")
@@ -203,13 +216,19 @@ def verify(token: str) -> tuple[str, int] | Response:
         except UserError as error:
             flash(str(error))
         else:
+            # Following the link proves the address: it logs the account in, in this browser.
+            logout_user()
+            login_user(user)
             flash(_("Thank you: your address is confirmed and your wishes count."))
-            # Land on the wish that now counts, with its status, rather than on the map.
+            # Land on the wish that now counts, with its status, rather than on the map; else
+            # where the visitor was going when they registered (their unfinished wish).
             wishes = user_wishes(db.session(), user.id)
             on_premises = [wish.premise_id for wish in wishes if wish.premise_id is not None]
             if on_premises:
                 return redirect(url_for("premises.show", premise_id=on_premises[0]))
-            return redirect(url_for("me.index" if wishes else "map.index"))
+            if wishes:
+                return redirect(url_for("me.index"))
+            return redirect(_safe_next(request.args.get("next")))
     return _token_page(TokenPurpose.VERIFY_EMAIL, token, _("Confirm your e-mail address"), form)
 
 
