@@ -27,6 +27,7 @@ from wishmap.views import outcomes as outcome_views
 from wishmap.views import portfolio as portfolio_views
 from wishmap.views import premises as premise_views
 from wishmap.views import reports as report_views
+from wishmap.views import site_texts as site_text_views
 from wishmap.views import statistics as statistics_views
 from wishmap.views import wishes as wish_views
 
@@ -46,6 +47,7 @@ BLUEPRINTS = [
     exclusion_views.bp,
     report_views.bp,
     admin_views.bp,
+    site_text_views.bp,
     insight_views.bp,
     application_views.bp,
     portfolio_views.bp,

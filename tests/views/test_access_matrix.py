@@ -96,6 +96,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "admin.roles_view": only(),
     "admin.audit": only(),
     "admin.jobs": only(),
+    # the district's name, introduction and privacy notice, per language
+    "site_texts.edit": only(),
+    "site_texts.save": only(),
+    "site_texts.privacy": PUBLIC,
     # matching reports
     "insights.index": only("owner", "agency", "officer"),
     "insights.premise": only("owner", "agency", "officer"),
@@ -200,6 +204,7 @@ def _sample_values(session: Session, users: dict[str, Any]) -> dict[str, Any]:
         "token": "no-such-token",
         "application_id": _sample_application(session, premise.id),
         "filename": "css/wishmap.css",
+        "language": "fr",
     }
 
 
