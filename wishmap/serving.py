@@ -1,4 +1,5 @@
-"""Serving concerns every request shares: a request id, JSON log lines, a request body limit.
+"""Serving concerns every request shares: a request id, JSON log lines, a request body limit,
+static files.
 
 A city's log stack joins the access log (gunicorn, see wishmap/access_log.py) and the app's own
 log lines by the request id: taken from the proxy's X-Request-ID when it sends a sane one,
@@ -18,6 +19,8 @@ from flask import Flask, current_app, g, has_request_context, render_template, r
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
+
+from wishmap import assets
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id is kept only if it is short and plain: it ends up in every log line.
@@ -82,7 +85,8 @@ def too_large(error: RequestEntityTooLarge) -> tuple[Any, int]:
 
 
 def init_app(app: Flask) -> None:
-    """Tag requests and log lines with a request id and refuse oversized bodies with 413."""
+    """Tag requests and log lines with a request id, refuse oversized bodies with 413, and serve
+    static files compressed under versioned URLs (wishmap/assets.py)."""
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RequestIdFilter) for f in handler.filters):
             handler.addFilter(RequestIdFilter())
@@ -90,3 +94,4 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _check_body_size)
     app.after_request(_send_request_id)
     app.register_error_handler(RequestEntityTooLarge, too_large)
+    assets.init_app(app)

@@ -9,7 +9,17 @@
   if (!map || !window.L) { return; }
   var T = config.text;
   var statusLine = document.querySelector("[data-status]");
-  var premisesLayer = L.layerGroup().addTo(map);
+  // Clustering needs a highest zoom; without a tile layer (plain streets) the map has none.
+  if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(19); }
+  // Premises close together on screen gather into one numbered cluster until street zoom;
+  // a click (or Enter) on a cluster zooms in to spread it.
+  var premisesLayer = (L.markerClusterGroup ? L.markerClusterGroup({
+    disableClusteringAtZoom: 17,
+    maxClusterRadius: 44,
+    showCoverageOnHover: false,
+    spiderfyOnMaxZoom: false,
+    iconCreateFunction: clusterIcon
+  }) : L.layerGroup()).addTo(map);
   var streetsLayer = L.geoJSON(null, {
     style: { color: "#495057", weight: 3, opacity: 0.35 }, interactive: false
   }).addTo(map);
@@ -68,11 +78,41 @@
       });
   }
 
-  function level(n) {
-    if (n >= 60) { return 3; }
-    if (n >= 15) { return 2; }
-    if (n >= 1) { return 1; }
-    return 0;
+  // A shop type's icon: a vendored SVG named by the server (emoji need a font many lack).
+  function icon(name, className) {
+    var img = el("img", className || "type-icon");
+    img.src = config.icons + (name || "shop") + ".svg";
+    img.alt = "";
+    return img;
+  }
+
+  // A cluster of premises: how many, coloured by the strongest demand among them.
+  function clusterIcon(cluster) {
+    var markers = cluster.getAllChildMarkers();
+    var top = 0;
+    markers.forEach(function (m) { top = Math.max(top, m.options.level || 0); });
+    var body = el("span", "pin-cluster-body");
+    body.setAttribute("data-premises", String(markers.length));
+    body.appendChild(el("span", "pin-count", String(markers.length)));
+    body.appendChild(el("span", "visually-hidden", " " + T.cluster));
+    var size = markers.length >= 20 ? 46 : 38;
+    return L.divIcon({ className: "pin-cluster pin-cluster-" + top, html: body, iconSize: [size, size] });
+  }
+
+  // The legend's classes are quantiles of the premises in view, sent with them.
+  var legendItems = document.querySelectorAll("[data-legend-level]");
+  function showClasses(classes) {
+    var byLevel = {};
+    (classes || []).forEach(function (c) { byLevel[c.level] = c; });
+    Array.prototype.forEach.call(legendItems, function (item) {
+      var c = byLevel[item.getAttribute("data-legend-level")];
+      item.hidden = !c;
+      if (!c) { return; }
+      var text = c.min !== c.max ? T.classRange : (c.min === 1 ? T.classSingle : T.classOne);
+      item.querySelector("[data-range]").textContent =
+        text.replace("{min}", String(c.min)).replace("{max}", String(c.max));
+      item.querySelector(".pin").textContent = String(c.max);
+    });
   }
 
   // On a 360 px phone a 300 px popup plus its padding runs off the edge: never wider than
@@ -89,7 +129,7 @@
   function marker(feature) {
     var p = feature.properties;
     var c = feature.geometry.coordinates;
-    var lv = level(p.wishes);
+    var lv = p.level || 0;
     var size = [28, 32, 40, 48][lv];
     var label = p.address + " — " + p.wishes + " " + T.wishes;
     var m = L.marker([c[1], c[0]], {
@@ -102,13 +142,14 @@
       alt: label,
       keyboard: true,
       riseOnHover: true,
-      zIndexOffset: p.wishes
+      zIndexOffset: p.wishes,
+      level: lv
     });
     m.on("add", function () {
       var node = m.getElement();
       if (!node) { return; }
       node.textContent = "";
-      if (p.icon) { node.appendChild(el("span", "pin-icon", p.icon)).setAttribute("aria-hidden", "true"); }
+      if (p.icon) { node.appendChild(icon(p.icon, "pin-icon")); }
       node.appendChild(el("span", "pin-count", String(p.wishes))).setAttribute("aria-hidden", "true");
       node.setAttribute("aria-label", label);
       node.setAttribute("role", "button");
@@ -126,7 +167,7 @@
       var list = el("ul", "popup-types");
       data.types.forEach(function (t) {
         var li = el("li");
-        li.appendChild(el("span", "icon", t.icon)).setAttribute("aria-hidden", "true");
+        li.appendChild(icon(t.icon));
         li.appendChild(document.createTextNode(" " + t.label + " "));
         li.appendChild(el("strong", null, String(t.count)));
         list.appendChild(li);
@@ -164,7 +205,9 @@
   }
 
   function supportButton(data, type) {
-    var button = el("button", "button primary popup-support", T.support + " " + type.icon + " " + type.label);
+    var button = el("button", "button primary popup-support");
+    button.appendChild(icon(type.icon, "type-icon on-dark"));
+    button.appendChild(document.createTextNode(" " + T.support + " " + type.label));
     button.type = "button";
     var said = el("span", "popup-said");
     said.setAttribute("role", "status");
@@ -246,21 +289,33 @@
       getJSON(config.premises + "?bbox=" + bbox, signal).then(function (data) {
         // Markers already shown stay put (an open popup survives the pan it caused);
         // only those that left the view or changed count are replaced.
+        // Added and removed in batches: the cluster layer regroups once, not per marker.
         var seen = {};
+        var added = [];
+        var removed = [];
         data.features.forEach(function (f) {
           seen[f.id] = true;
           var old = shown[f.id];
-          if (old && (old.wishes === f.properties.wishes || old.marker.isPopupOpen())) { return; }
-          if (old) { premisesLayer.removeLayer(old.marker); }
-          shown[f.id] = { marker: marker(f), wishes: f.properties.wishes };
-          premisesLayer.addLayer(shown[f.id].marker);
+          if (old && ((old.wishes === f.properties.wishes && old.level === f.properties.level) ||
+              old.marker.isPopupOpen())) { return; }
+          if (old) { removed.push(old.marker); }
+          shown[f.id] = { marker: marker(f), wishes: f.properties.wishes, level: f.properties.level };
+          added.push(shown[f.id].marker);
         });
         Object.keys(shown).forEach(function (id) {
           if (!seen[id] && !shown[id].marker.isPopupOpen()) {
-            premisesLayer.removeLayer(shown[id].marker);
+            removed.push(shown[id].marker);
             delete shown[id];
           }
         });
+        if (premisesLayer.removeLayers) {
+          premisesLayer.removeLayers(removed);
+          premisesLayer.addLayers(added);
+        } else {
+          removed.forEach(function (m) { premisesLayer.removeLayer(m); });
+          added.forEach(function (m) { premisesLayer.addLayer(m); });
+        }
+        showClasses(data.classes);
         if (statusLine) { statusLine.textContent = data.features.length + " " + T.inView; }
       }),
       loadDemand(signal)

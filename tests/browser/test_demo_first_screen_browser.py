@@ -50,7 +50,14 @@ def _first_screen(page: Page, live_server: str, screenshot: Path) -> dict:
     return {
         "street_names": {street["properties"]["name"] for street in streets},
         "lines_drawn": lines.count(),
-        "markers": page.locator(".leaflet-marker-icon.pin").count(),
+        # Premises drawn one by one, plus those gathered in clusters at this zoom.
+        "markers": page.locator(".leaflet-marker-icon.pin").count()
+        + sum(
+            int(count)
+            for count in page.locator(".pin-cluster [data-premises]").evaluate_all(
+                "nodes => nodes.map(n => n.dataset.premises)"
+            )
+        ),
         "vacant": len(vacant["features"]),
         "status": page.locator("[data-status]").inner_text(),
     }

@@ -87,7 +87,7 @@ def test_premise_points_carry_counts_and_top_icon(session: Session) -> None:
     points, truncated = premise_points(session, BBox(48.87, 2.37, 48.89, 2.40))
     by_id = {point.id: point for point in points}
     assert not truncated
-    assert (by_id[premise.id].wishes, by_id[premise.id].top_icon) == (3, "📚")
+    assert (by_id[premise.id].wishes, by_id[premise.id].top_icon) == (3, "library")
     assert (by_id[empty.id].wishes, by_id[empty.id].top_icon) == (0, None)
 
 

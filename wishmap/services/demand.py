@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from wishmap.geo import M_PER_DEG_LAT
 from wishmap.models import Premise, PremiseStatus, ShopType, Wish, WishStatus
 from wishmap.services import aggregates
+from wishmap.type_icons import icon_name
 
 MIN_CELL_M = 100.0
 # Above this many cells in view the grid doubles its cell size: the payload stays bounded.
@@ -54,7 +55,7 @@ class PremisePoint:
     status: str
     surface_m2: float | None
     wishes: int
-    top_icon: str | None
+    top_icon: str | None  # the Maki icon name of the most wished type (wishmap/type_icons.py)
 
 
 def parse_bbox(raw: str | None, max_span: float | None = MAX_SPAN_DEG) -> BBox:
@@ -203,7 +204,11 @@ def premise_points(
     truncated = len(premises) > MAX_PREMISES
     premises = premises[:MAX_PREMISES]
     ids = [premise.id for premise in premises]
-    icons = dict(session.execute(select(ShopType.id, ShopType.icon)).all())
+    # Icons are vendored SVG files named after the type's code (emoji need a font).
+    icons = {
+        type_id: icon_name(code)
+        for type_id, code in session.execute(select(ShopType.id, ShopType.code))
+    }
     per_type: dict[int, list[tuple[int, str]]] = defaultdict(list)
     # The live per-premise counts, not the wishes: a handful of rows per premise in view.
     for premise_id, type_id, count in aggregates.premise_type_counts(session, ids):

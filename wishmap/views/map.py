@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from wishmap import db
 from wishmap.geo import cell_features, feature_collection, premise_features, street_features
 from wishmap.i18n import current_language
-from wishmap.maps import render_parts
+from wishmap.maps import render_parts, with_demand_classes
 from wishmap.security import csp_nonce, public
 from wishmap.services.aggregates import ensure_grid
 from wishmap.services.demand import (
@@ -23,18 +23,33 @@ from wishmap.services.extent import grid_latitude
 from wishmap.services.premises import find_places, premise_demand
 from wishmap.services.shop_types import list_shop_types
 from wishmap.services.streets import streets_in_view
+from wishmap.type_icons import icon_name
 from wishmap.views._nav import configured_base_map, json_error
 
 bp = Blueprint("map", __name__)
 
 
+def _conditional(response: Response, public: bool = True) -> Response:
+    """Tag response with an ETag of its body and answer 304 when the client already holds it.
+
+    The validator is a hash of the answer itself: it changes exactly when what the map shows
+    changes (a new wish included, at once), and costs no write. A version row bumped by every
+    wish would have done it without hashing, but would serialise all wish writes on one row.
+    """
+    # Revalidate every time (no-cache): a resident who just wished sees it on the next pan.
+    response.cache_control.no_cache = True
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 def _geojson(collection: object) -> Response:
     response = jsonify(collection)
     response.mimetype = "application/geo+json"
-    # Public aggregates: a minute of caching spares the database when many pan the same area.
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response
+    return _conditional(response)
 
 
 @bp.get("/")
@@ -60,7 +75,7 @@ def premises_geojson() -> Response | tuple[Response, int]:
     except DemandError as error:
         return json_error(str(error))
     points, truncated = premise_points(db.session(), bbox)
-    return _geojson(premise_features(points, truncated))
+    return _geojson(with_demand_classes(premise_features(points, truncated)))
 
 
 @bp.get("/api/demand.geojson")
@@ -101,7 +116,7 @@ def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
         return json_error("unknown premise", 404)
     locale = current_language()
     premise = demand.premise
-    return jsonify(
+    summary = jsonify(
         {
             "id": premise.id,
             "address": premise.address,
@@ -109,7 +124,7 @@ def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
             "surface_m2": round(premise.surface_m2) if premise.surface_m2 else None,
             "wishes": demand.total,
             "types": [
-                {"code": t.code, "icon": t.icon, "label": t.label(locale), "count": n}
+                {"code": t.code, "icon": icon_name(t.code), "label": t.label(locale), "count": n}
                 for t, n in demand.types[:5]
             ],
             "reasons": [
@@ -119,6 +134,8 @@ def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
             "url": url_for("premises.show", premise_id=premise.id),
         }
     )
+    # Labels follow the reader's language: no shared cache may keep one reader's answer.
+    return _conditional(summary, public=False)
 
 
 @bp.get("/api/places")
@@ -126,7 +143,7 @@ def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
 def places() -> Response:
     """Streets and vacant premises of the district matching ?q= (address search)."""
     found = find_places(db.session(), request.args.get("q", "")[:100])
-    return jsonify(
+    answer = jsonify(
         feature_collection(
             {
                 "type": "Feature",
@@ -136,3 +153,4 @@ def places() -> Response:
             for p in found
         )
     )
+    return _conditional(answer)
