@@ -129,7 +129,7 @@ def render_png(preview: Preview) -> bytes:
         for line in preview.streets:
             points = [at(lon, lat) for lon, lat in line]
             if len(points) > 1:
-                draw.line(points, fill=colour, width=width, joint="curve")
+                draw.line(points, fill=colour, width=width)
     draw.ellipse((MARKER_X - 30, MARKER_Y - 30, MARKER_X + 30, MARKER_Y + 30), fill=(0, 0, 0, 50))
     draw.ellipse(
         (MARKER_X - 24, MARKER_Y - 24, MARKER_X + 24, MARKER_Y + 24),
@@ -158,7 +158,7 @@ def render_png(preview: Preview) -> bytes:
     draw.rectangle((left - 8, HEIGHT - 36, WIDTH, HEIGHT), fill=(255, 255, 255, 220))
     draw.text((left, HEIGHT - 31), note, font=small, fill=(60, 60, 60))
     out = BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     png = out.getvalue()
     _CACHE[preview.etag] = png
     while len(_CACHE) > _CACHE_SIZE:
