@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import math
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -31,13 +32,6 @@ from wishmap.services.extent import data_extent
 TILE = 256
 # Left panel width on a desktop (CSS: 21rem); on a phone the map spans the screen's width.
 VIEWS = {"desktop 1280×800": (1280 - 336, 800 - 52), "phone 390×844": (390, 607)}
-ASSETS = [
-    "vendor/leaflet/leaflet.js",
-    "vendor/leaflet/leaflet.css",
-    "vendor/leaflet-heat/leaflet-heat.js",
-    "js/map.js",
-    "css/wishmap.css",
-]
 
 
 def view_bbox(lat: float, lon: float, zoom: int, width: int, height: int) -> str:
@@ -150,17 +144,30 @@ def main() -> None:
                     f"  {label:29s}  {_kb(len(body))}  gzip {_kb(len(gzip.compress(body)))}"
                     f"  {features:5d} features  {elapsed:6.1f} ms"
                 )
+                # The next pan over the same view, nothing changed: the browser revalidates.
+                again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+                print(f"    again with If-None-Match: {again.status_code}, {len(again.data)} bytes")
             verdict = "under" if raw_total < 300 * 1024 else "OVER"
             print(
                 f"  page + first data              {_kb(raw_total)}  gzip {_kb(zipped_total)}"
                 f"  ({verdict} the 300 KB target, uncompressed)"
             )
-        assets = [(ROOT / "static" / name).read_bytes() for name in ASSETS]
-        raw = sum(len(a) for a in assets)
-        zipped = sum(len(gzip.compress(a)) for a in assets)
-        print(f"\nstatic assets (cacheable, {len(ASSETS)} files)   {_kb(raw)}  gzip {_kb(zipped)}")
-        for name, body in zip(ASSETS, assets, strict=True):
-            print(f"  {name:33s} {_kb(len(body))}  gzip {_kb(len(gzip.compress(body)))}")
+        # The assets the page names, as the server sends them to a browser taking gzip and br.
+        urls = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', page.decode())
+        sent = []
+        for url in urls:
+            answer = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+            body = answer.get_data()
+            answer.close()
+            name = re.sub(r"^/static/(?:[0-9a-f]{12}/)?", "", url)
+            raw = len((ROOT / "static" / name).read_bytes())
+            encoding = answer.headers.get("Content-Encoding", "none")
+            sent.append((name, raw, len(body), encoding, answer.headers.get("Cache-Control")))
+        raw = sum(item[1] for item in sent)
+        wire = sum(item[2] for item in sent)
+        print(f"\nstatic assets ({len(sent)} files)   {_kb(raw)}  sent {_kb(wire)}")
+        for name, size, body, encoding, cache in sent:
+            print(f"  {name:42s} {_kb(size)}  sent {_kb(body)} ({encoding}), {cache}")
 
 
 if __name__ == "__main__":
