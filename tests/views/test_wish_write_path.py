@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
+import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
 from sqlalchemy import event
@@ -11,6 +14,7 @@ from sqlalchemy.orm import Session
 from web import csrf_token, log_in
 
 from wishmap import db
+from wishmap.limits import SweptMemoryStorage
 from wishmap.models._types import utcnow
 
 # user_loader, shop type by code, premise, districts' fingerprint, the account's lock
@@ -74,3 +78,18 @@ def test_a_wish_answer_carries_no_rate_limit_headers_and_a_refusal_says_when_to_
     # Reading the window for these headers cost two Redis round trips per wish.
     assert not any(name.startswith("X-RateLimit") for name, _value in answers[0].headers)
     assert 0 < int(answers[2].headers["Retry-After"]) <= 3601  # the hour, rounded up
+
+
+def test_in_memory_limits_start_no_thread_per_hit_and_still_expire(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[threading.Timer] = []
+    monkeypatch.setattr(threading.Timer, "start", lambda timer: started.append(timer))
+    storage = SweptMemoryStorage()
+    for _hit in range(5):
+        storage.incr("wish:user:1", 0.05)
+    # limits' MemoryStorage started a timer thread on each of these hits (its one at start
+    # never ran here): 6 in all.
+    assert len(started) == 1 and storage.get("wish:user:1") == 5
+    time.sleep(0.1)
+    assert storage.get("wish:user:1") == 0
