@@ -12,6 +12,7 @@ from wishmap import auth, cli, db, i18n, identity_provider, limits, security, se
 from wishmap.config import Defaults, from_environment, instance_secret_key, sqlite_url
 from wishmap.views import accounts as account_views
 from wishmap.views import admin as admin_views
+from wishmap.views import api_tokens as api_token_views
 from wishmap.views import applications as application_views
 from wishmap.views import claims as claim_views
 from wishmap.views import dashboard as dashboard_views
@@ -54,6 +55,7 @@ BLUEPRINTS = [
     statistics_views.bp,
     dashboard_views.bp,
     open_data_views.bp,
+    api_token_views.bp,
     health_views.bp,
 ]
 

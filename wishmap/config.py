@@ -107,6 +107,8 @@ class Defaults:
     STATS_KEY_SECRET = ""
     # The open API (/api/v1), per address.
     API_RATE_LIMIT = "120 per minute"
+    # Requests with a personal API token, counted per token (services/api_tokens.py).
+    API_TOKEN_RATE_LIMIT = "600 per minute"
     # Printed in every XLSX export's "About" sheet.
     STATS_LICENCE = (
         "Wishmap statistics: aggregated counts of active wishes. Street and district "

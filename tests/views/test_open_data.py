@@ -75,7 +75,7 @@ def test_bad_parameters_get_a_json_reason(
     response = client.get(f"/api/v1/statistics?{query}")
     assert response.status_code == 400
     body = response.get_json()
-    assert body["error"]["status"] == 400 and reason in body["error"]["message"]
+    assert body["error"] == "bad_parameter" and reason in body["detail"]
     validate(client, body, "Error")
 
 
@@ -90,7 +90,7 @@ def test_dashboard_document(client: FlaskClient, planted: None) -> None:
 def test_openapi_document(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
-    assert set(spec["paths"]) == {"/statistics", "/dashboard"}
+    assert {"/statistics", "/dashboard", "/premises", "/demand/cells"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/statistics"]["get"]["parameters"]}
     assert {"by", "then", "since", "until", "page", "per_page"} <= names
     assert spec["servers"][0]["url"].endswith("/api/v1")
@@ -107,4 +107,4 @@ def test_rate_limited_in_json(app: Flask, client: FlaskClient) -> None:
     assert client.get("/api/v1/dashboard").status_code == 200
     response = client.get("/api/v1/dashboard")
     assert response.status_code == 429
-    assert response.get_json()["error"]["status"] == 429
+    assert response.get_json()["error"] == "too_many_requests"

@@ -4,6 +4,7 @@ from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.activity_code import ActivityCode
 from wishmap.models.aggregates import DemandCellCount, DemandGrid, PremiseTypeCount
 from wishmap.models.analysis_run import AnalysisRun
+from wishmap.models.api_token import ApiToken
 from wishmap.models.application import Application, ApplicationStatus
 from wishmap.models.audit_entry import AuditEntry
 from wishmap.models.candidacy import Candidacy
@@ -35,6 +36,7 @@ __all__ = [
     "AccountToken",
     "ActivityCode",
     "AnalysisRun",
+    "ApiToken",
     "Application",
     "ApplicationStatus",
     "AuditEntry",

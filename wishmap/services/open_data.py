@@ -14,9 +14,10 @@ from typing import Any
 from apispec import APISpec
 from flask_babel import gettext as _
 
-from wishmap.services import exports
+from wishmap.services import api_spec, exports
 from wishmap.services import statistics as stats
 from wishmap.services.dashboard import Dashboard, Figures
+from wishmap.taxonomy import GROUPS
 
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
@@ -24,11 +25,14 @@ DEFAULT_PER_PAGE = 100
 STATISTICS_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
     "by": ({"type": "string", "enum": list(stats.DIMENSIONS)}, "First grouping (street)."),
     "then": ({"type": "string", "enum": list(stats.DIMENSIONS)}, "Optional second grouping."),
-    "level": ({"type": "string"}, "District level when grouping by district."),
+    "level": (
+        {"type": "string", "pattern": "^[A-Za-z0-9_ -]{1,40}$"},
+        "District level when grouping by district.",
+    ),
     "since": ({"type": "string", "format": "date"}, "First day counted (YYYY-MM-DD)."),
     "until": ({"type": "string", "format": "date"}, "Last day counted, whole (YYYY-MM-DD)."),
-    "type": ({"type": "string"}, "Shop-type code, e.g. bakery."),
-    "group": ({"type": "string"}, "Shop-type group code, e.g. food."),
+    "type": ({"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}, "Shop-type code, e.g. bakery."),
+    "group": ({"type": "string", "enum": sorted(GROUPS)}, "Shop-type group code, e.g. food."),
     "district": ({"type": "integer", "minimum": 0}, "District id."),
     "street": ({"type": "integer", "minimum": 0}, "Street id."),
     "page": ({"type": "integer", "minimum": 1, "default": 1}, "Page of rows, from 1."),
@@ -151,16 +155,11 @@ def openapi(server_url: str) -> dict[str, Any]:
         "Error",
         {
             "type": "object",
-            "required": ["error"],
+            "required": ["error", "detail"],
             "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["status", "message"],
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "message": {"type": "string"},
-                    },
-                }
+                "error": {"type": "string", "description": "A stable code: bad_parameter, …"},
+                "detail": {"type": "string", "description": "The reason, in the asked language."},
+                "parameter": {"type": "string", "description": "The parameter at fault."},
             },
         },
     )
@@ -267,7 +266,15 @@ def openapi(server_url: str) -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     limited = {
-        "description": "Too many requests from this address.",
+        "description": "Too many requests from this address (or with this token).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    unauthorized = {
+        "description": "No officer's session or token, or a token unknown or revoked.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    forbidden = {
+        "description": "The account is not an officer's or an admin's.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
 
@@ -287,7 +294,12 @@ def openapi(server_url: str) -> dict[str, Any]:
                     {"name": name, "in": "query", "schema": schema, "description": text}
                     for name, (schema, text) in STATISTICS_PARAMETERS.items()
                 ],
-                "responses": {"200": ok("StatisticsPage"), "400": error, "429": limited},
+                "responses": {
+                    "200": ok("StatisticsPage"),
+                    "400": error,
+                    "401": unauthorized,
+                    "429": limited,
+                },
             }
         },
     )
@@ -297,8 +309,15 @@ def openapi(server_url: str) -> dict[str, Any]:
             "get": {
                 "operationId": "dashboard",
                 "summary": "Key figures for the city and per district.",
-                "responses": {"200": ok("Dashboard"), "429": limited},
+                "responses": {
+                    "200": ok("Dashboard"),
+                    "400": error,
+                    "401": unauthorized,
+                    "429": limited,
+                },
             }
         },
     )
+    shared = {"400": error, "401": unauthorized, "403": forbidden, "429": limited}
+    api_spec.add_paths(spec, shared)
     return spec.to_dict()
