@@ -8,10 +8,10 @@ to miss, and a status printed raw ("vacant", "pending") is not a sentence at all
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from english_leaks import english_words
 from factories import make_premise, make_user, make_wish, shop_type
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,67 +23,6 @@ from wishmap.mail import outbox_messages
 from wishmap.models import Notification, User
 from wishmap.services.notifications import email_notifications, send_pending_notifications
 from wishmap.services.wishes import create_wish
-
-# Words a French or Dutch page has no business showing. Words that are also French or Dutch
-# ("active" in French, "in"/"is"/"of" in Dutch, "let" as in Dutch "let op") are left out of
-# that language's list.
-_WORDS = (
-    "the your you password email wish wishes vacant let pending active held remember name "
-    "submit log register withdraw support shop weekly daily monthly save with this here "
-    "street opened search account settings repeat new forgot hello thank news what who how "
-    "counts premises premise undo share follow"
-)
-ENGLISH = set(_WORDS.split(" "))
-NOT_ENGLISH_IN = {"fr": {"active", "support", "new", "vacant"}, "nl": {"let", "new", "account"}}
-# Brand names and codes that stay as they are in every language.
-ALLOWED = {"wishmap", "english", "openstreetmap", "leaflet", "odbl", "csv", "geojson"}
-
-WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:-[A-Za-zÀ-ÿ]+)*")
-
-
-class _Visible(HTMLParser):
-    """Collect the text a reader sees or hears: text nodes and accessible attributes."""
-
-    SKIP = frozenset({"script", "style", "template"})
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skipping += 1
-        for name, value in attrs:
-            if value and name in {"placeholder", "aria-label", "title", "alt"}:
-                self.texts.append(value)
-            if value and name == "value" and dict(attrs).get("type") in {"submit", "button"}:
-                self.texts.append(value)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.texts.append(data)
-
-
-def english_words(text: str, language: str, html: bool = True) -> set[str]:
-    """Return the English UI words found in text (HTML or plain)."""
-    if html:
-        parser = _Visible()
-        parser.feed(text)
-        text = " ".join(parser.texts)
-    # The language switcher names each language in its own tongue.
-    text = text.replace("English", "")
-    words = ENGLISH - NOT_ENGLISH_IN[language] - ALLOWED
-    found = set()
-    for token in WORD.findall(text):
-        for part in token.lower().split("-"):
-            if part in words:
-                found.add(part)
-    return found
 
 
 def _resident_world(session: Session, language: str) -> tuple[User, int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from wishmap.admin_vocabulary import ROLE_LABELS
 from wishmap.models import Role
 from wishmap.services.moderation import REPORT_MAX
 from wishmap.services.users import MIN_PASSWORD
@@ -77,4 +79,6 @@ class ClaimForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     email = EmailField(_l("E-mail of the account"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("New role"), choices=[role.value for role in Role])
+    role = SelectField(
+        _l("New role"), choices=[SelectChoice(role.value, ROLE_LABELS[role.value]) for role in Role]
+    )

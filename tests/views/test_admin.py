@@ -58,7 +58,7 @@ def test_report_hide_restore_and_dismiss_are_audited(app: Flask, session: Sessio
     assert json.loads(entries[0].before) == {"status": "active"}
     assert json.loads(entries[0].after) == {"status": "hidden"}
     log = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "hide_wish" in log and "restore_wish" in log
+    assert "Wish hidden" in log and "Wish restored" in log
 
 
 def test_role_change_by_email_is_audited_without_the_address(app: Flask, session: Session) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
@@ -90,22 +90,27 @@ def _use(session: Session, secret: str, purpose: TokenPurpose) -> tuple[AccountT
     return token, user
 
 
+def _in_language_of(user: User) -> AbstractContextManager[None]:
+    """Speak the language the user chose (else the request's): e-mails reach them later, on
+    whatever device, so the browser of the request that sends them does not choose."""
+    return force_locale(user.locale) if user.locale else nullcontext()
+
+
 def send_verification(session: Session, user: User, link: LinkFn, hours: int) -> bool:
     """E-mail user a link confirming their address (token committed first); return if sent."""
     secret = issue_token(session, user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
     session.commit()
-    return try_send_mail(
-        user.email,
-        _("Confirm your e-mail address for Wishmap"),
-        _(
+    with _in_language_of(user):
+        subject = _("Confirm your e-mail address for Wishmap")
+        body = _(
             "Hello %(name)s,\n\nplease confirm your address so that your wishes count:\n"
             "%(link)s\n\nThe link works once, for %(hours)s hours. If you did not register on "
             "Wishmap, ignore this message.",
             name=user.display_name,
             link=link(secret),
             hours=hours,
-        ),
-    )
+        )
+    return try_send_mail(user.email, subject, body)
 
 
 def register_account(
@@ -142,7 +147,7 @@ def register_account(
             return send_verification(session, user, link, hours)
     hash_password(password)  # as slow as a registration: the timing tells nothing
     # In the owner's language when they chose one, else the page's.
-    with force_locale(existing.locale) if existing.locale else nullcontext():
+    with _in_language_of(existing):
         subject = _("Someone tried to register on Wishmap with your address")
         body = _(
             "Hello %(name)s,\n\nsomeone tried to create a Wishmap account with this "
@@ -199,18 +204,17 @@ def request_password_reset(session: Session, email: str, link: LinkFn, minutes: 
         return
     secret = issue_token(session, user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
     session.commit()
-    try_send_mail(
-        user.email,
-        _("Reset your Wishmap password"),
-        _(
+    with _in_language_of(user):
+        subject = _("Reset your Wishmap password")
+        body = _(
             "Hello %(name)s,\n\nsomeone asked to reset the password of your Wishmap account. "
             "To choose a new one, open:\n%(link)s\n\nThe link works once, for %(minutes)s "
             "minutes. If it was not you, ignore this message: your password stays as it is.",
             name=user.display_name,
             link=link(secret),
             minutes=minutes,
-        ),
-    )
+        )
+    try_send_mail(user.email, subject, body)
 
 
 def send_set_password_link(
@@ -271,17 +275,16 @@ def request_email_change(
         session, user, TokenPurpose.CHANGE_EMAIL, timedelta(hours=hours), new_email=new_email
     )
     session.commit()
-    return try_send_mail(
-        new_email,
-        _("Confirm your new e-mail address for Wishmap"),
-        _(
+    with _in_language_of(user):
+        subject = _("Confirm your new e-mail address for Wishmap")
+        body = _(
             "Hello %(name)s,\n\nto use this address for your Wishmap account, open:\n%(link)s\n"
             "\nThe link works once, for %(hours)s hours.",
             name=user.display_name,
             link=link(secret),
             hours=hours,
-        ),
-    )
+        )
+    return try_send_mail(new_email, subject, body)
 
 
 def confirm_email_change(session: Session, secret: str) -> User:
@@ -296,13 +299,12 @@ def confirm_email_change(session: Session, secret: str) -> User:
     # The address is erased from the token as soon as it has served.
     token.new_email = None
     session.commit()
-    try_send_mail(
-        old_email,
-        _("Your Wishmap e-mail address was changed"),
-        _(
+    with _in_language_of(user):
+        subject = _("Your Wishmap e-mail address was changed")
+        body = _(
             "Hello %(name)s,\n\nthe e-mail address of your Wishmap account was changed. If it "
             "was not you, reset your password and write to the site's administrators.",
             name=user.display_name,
-        ),
-    )
+        )
+    try_send_mail(old_email, subject, body)
     return user

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wishmap import db
+from wishmap import admin_vocabulary, db
 from wishmap.account_forms import RoleForm
 from wishmap.jobs import failed_jobs
 from wishmap.security import roles
@@ -164,7 +164,16 @@ def audit() -> str:
     """The audit log of admin actions, newest first."""
     page = whole_number(request.args.get("page")) or 1
     entries = recent_entries(db.session(), limit=100, offset=(max(page, 1) - 1) * 100)
-    return render_template("admin/audit.html", entries=entries, page=max(page, 1))
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        page=max(page, 1),
+        # The log stores codes; the page says them in the reader's language.
+        action_label=admin_vocabulary.action_label,
+        target_label=admin_vocabulary.target_label,
+        role_label=admin_vocabulary.role_label,
+        change_text=admin_vocabulary.change_text,
+    )
 
 
 @bp.get("/jobs")
