@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import application_data
 import portfolio_data
 import pytest
 from dashboard_data import plant_dashboard
@@ -125,6 +126,25 @@ def test_professional_pages_have_no_english(
             assert page.status_code == 400, (role, path, page.status_code)
             if found := english_words(page.get_data(as_text=True), language):
                 leaks[f"{role} {path}"] = found
+    # Forms sent back with the reasons they were refused, entrepreneurs' included.
+    app.config["WTF_CSRF_ENABLED"] = False
+    for role, path, data in [
+        ("admin", "/admin/roles", {"email": "nobody@example.org", "role": "owner"}),
+        ("owner", "/claims/", {"premise_ref": "NO-SUCH-REF"}),
+        (None, "/apply/", {"business_name": "", "contact_email": "not an address"}),
+        (None, "/apply/", {**application_data.FORM, "premise": str(world["bread"].id)}),
+    ]:
+        client = app.test_client() if role is None else log_in(app.test_client(), world[role])
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        page = client.post(path, data=data, follow_redirects=True)
+        assert page.status_code in {200, 400}, (role, path, page.status_code)
+        if found := english_words(page.get_data(as_text=True), language):
+            leaks[f"POST {path} {sorted(data)}"] = found
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    if found := english_words(client.get("/apply/").get_data(as_text=True), language):
+        leaks["/apply/"] = found
     # The PDF is made from the report's print variant: its HTML is checked as it is sent.
     printed: list[str] = []
     monkeypatch.setattr(
