@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -11,8 +12,16 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wishmap.models import AnalysisRun, PremiseGap, StreetDemand
-from wishmap.services.analysis import premise_gaps, rank_tenants, run_analysis, street_ranking
+from analysis import Wishes, run_full
+from wishmap.models import AnalysisRun, Hotspot, PremiseGap, StreetDemand, Wish
+from wishmap.services import analysis as analysis_service
+from wishmap.services.analysis import (
+    Inputs,
+    premise_gaps,
+    rank_tenants,
+    run_analysis,
+    street_ranking,
+)
 
 # Three parallel east-west streets 300 m apart, 1.2 km long, around 48.88 N 2.38 E.
 M_LAT = 1 / 111_195
@@ -156,3 +165,106 @@ def test_analyse_command_reports_progress(runner: FlaskCliRunner, district: dict
     assert "analysing 115 wishes, 3 premises, 0 shops, 3 streets" in result.output
     assert "analysis run 1: 115 wishes, 3 premises" in result.output
     assert runner.invoke(args=["analyse", "--help"]).exit_code == 0
+
+
+def _row_by_row(session: Session, inputs: Inputs) -> Wishes:
+    """The wishes as the service read them before issue 11: one Row per wish, then arrays."""
+    rows = session.execute(
+        select(
+            Wish.id, Wish.lat, Wish.lon, Wish.shop_type_id, Wish.user_id, Wish.created_at,
+            Wish.street_id,
+        ).where(Wish.status == "active")
+    ).all()  # fmt: skip
+    type_index = {type_id: index for index, type_id in enumerate(inputs.type_ids)}
+    street_index = {street_id: index for index, street_id in enumerate(inputs.street_ids)}
+    return Wishes(
+        lat=np.array([row[1] for row in rows], dtype=np.float64),
+        lon=np.array([row[2] for row in rows], dtype=np.float64),
+        type_idx=np.array([type_index[row[3]] for row in rows], dtype=np.int64),
+        resident_id=np.array([row[4] if row[4] is not None else -row[0] for row in rows]),
+        created_at=np.array([row[5].timestamp() for row in rows], dtype=np.float64),
+        street_idx=np.array([street_index.get(row[6], -1) for row in rows], dtype=np.int64),
+    )
+
+
+def _sorted(wishes: Wishes) -> np.ndarray:
+    columns = [wishes.lat, wishes.lon, wishes.type_idx, wishes.resident_id, wishes.created_at]
+    table = np.column_stack([*columns, wishes.street_idx]).astype(np.float64)
+    return table[np.lexsort(table.T[::-1])]
+
+
+def test_column_wise_reading_stores_what_row_by_row_did(session: Session, district: dict) -> None:
+    # The awkward rows: a deleted account's wish, a wish on no street, a time with microseconds
+    # and one before 1970 (floored, not truncated), a pending wish (not read).
+    kept = make_wish(session, code="cafe", lat=48.8801, lon=2.3801)
+    kept.user_id = None
+    make_wish(session, code="cafe", lat=48.8802, lon=2.3802, street_id=None)
+    make_wish(session, code="toys", created_at=datetime(2026, 3, 4, 5, 6, 7, 999_999, tzinfo=UTC))
+    make_wish(session, code="toys", created_at=datetime(1969, 12, 31, 23, 59, 59, 500_000, UTC))
+    make_wish(session, code="toys", status="pending")
+    session.commit()
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    inputs = Inputs(session, ("vacant",))
+    reference = _row_by_row(session, inputs)
+    assert len(inputs.wishes) == len(reference) == 119
+    np.testing.assert_array_equal(_sorted(inputs.wishes), _sorted(reference))
+
+    run = run_analysis(session, now=now)
+    expected = run_full(
+        reference,
+        inputs.premises,
+        inputs.shops,
+        inputs.streets,
+        len(inputs.type_ids),
+        now.timestamp(),
+    )
+    stored = {
+        (row.street_id, row.shop_type_id): (row.wishes, row.residents, row.recent, row.previous)
+        for row in session.scalars(select(StreetDemand).where(StreetDemand.run_id == run.id))
+    }
+    streets = expected.streets
+    s_idx, t_idx = np.nonzero(streets.wishes)
+    assert stored == {
+        (int(inputs.street_ids[s]), int(inputs.type_ids[t])): (
+            streets.wishes[s, t], streets.residents[s, t], streets.recent[s, t],
+            streets.previous[s, t],
+        )
+        for s, t in zip(s_idx, t_idx, strict=True)
+    }  # fmt: skip
+    gaps = {
+        (row.premise_id, row.shop_type_id): (row.gap, row.residents, row.within_400)
+        for row in session.scalars(select(PremiseGap).where(PremiseGap.run_id == run.id))
+    }
+    demand = expected.premises
+    p_idx, t_idx = np.nonzero(demand.residents)
+    assert gaps == {
+        (int(inputs.premise_ids[p]), int(inputs.type_ids[t])): (
+            round(float(demand.gap[p, t]), 2), demand.residents[p, t], demand.profile[p, t, 3],
+        )
+        for p, t in zip(p_idx, t_idx, strict=True)
+    }  # fmt: skip
+    spots = session.scalars(select(Hotspot).where(Hotspot.run_id == run.id)).all()
+    assert sorted((s.shop_type_id, s.wishes, s.residents) for s in spots) == sorted(
+        (int(inputs.type_ids[s.type_idx]), s.wishes, s.residents)
+        for s in expected.hotspots.hotspots
+    )
+    assert run.hotspots == len(spots) > 0
+
+
+def test_a_failed_analysis_changes_nothing(
+    session: Session, district: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run_analysis(session)
+    before = session.scalar(select(func.count()).select_from(PremiseGap))
+
+    def store_then_fail(*args: object) -> None:
+        real_store(*args)
+        raise RuntimeError("disk full")
+
+    real_store = analysis_service._store
+    monkeypatch.setattr(analysis_service, "_store", store_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_analysis(session)
+    assert session.scalars(select(AnalysisRun.id)).all() == [first.id]
+    assert session.scalar(select(func.count()).select_from(PremiseGap)) == before
+    assert set(session.scalars(select(PremiseGap.run_id).distinct())) == {first.id}
