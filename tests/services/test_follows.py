@@ -173,3 +173,14 @@ def test_latest_news_per_premise_and_dates_of_lettings_recorded_before_news(
     assert set(news) == {let_earlier.id, recorded.id}
     assert (news[let_earlier.id].kind, news[let_earlier.id].on) == ("let", date(2025, 3, 1))
     assert news[recorded.id].kind == "opened" and news[recorded.id].shop_type.code == "books"
+
+
+def test_a_let_premise_scored_with_include_let_gets_no_report_news(session: Session) -> None:
+    _street, premise = _bread_street(session)
+    make_wish(session, premise=premise, code="bakery")
+    record_outcome(
+        session, make_user(session, role=Role.ADMIN), premise.id, "let", None, date(2026, 11, 1)
+    )
+    run_analysis(session, premise_statuses=("vacant", "let", "opened"))
+    kinds = session.scalars(select(PremiseNews.kind).where(PremiseNews.premise_id == premise.id))
+    assert list(kinds) == ["let"]

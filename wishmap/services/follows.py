@@ -176,7 +176,9 @@ def note_report_changes(session: Session, run: AnalysisRun) -> int:
             .label("rank"),
         )
         .join(ShopType, ShopType.id == PremiseGap.shop_type_id)
-        .where(PremiseGap.run_id == run.id)
+        .join(Premise, Premise.id == PremiseGap.premise_id)
+        # A let premise scored by `analyse --include-let` has no report news: it was let.
+        .where(PremiseGap.run_id == run.id, Premise.status == PremiseStatus.VACANT.value)
         .subquery()
     )
     now: dict[int, list[str]] = defaultdict(list)
