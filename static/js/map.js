@@ -130,7 +130,8 @@
     var p = feature.properties;
     var c = feature.geometry.coordinates;
     var lv = p.level || 0;
-    var size = [28, 32, 40, 48][lv];
+    // Room for the type's icon beside a two-digit count, from the smallest class up.
+    var size = [28, 36, 42, 48][lv];
     var label = p.address + " — " + p.wishes + " " + T.wishes;
     var m = L.marker([c[1], c[0]], {
       icon: L.divIcon({
