@@ -292,7 +292,8 @@ def area_demand(
             session, query, protection.min_residents, locale, keys=protection.keys
         )
     except stats.StatisticsError as failure:
-        raise ApiParamError(dimension, str(failure)) from failure
+        # The statistics service names no parameter; its message says which one.
+        raise ApiParamError("", str(failure)) from failure
     items = [
         {
             "id": row.keys[0],

@@ -31,7 +31,8 @@ class MultiArgs(Protocol):
 
 
 class ApiParamError(ValueError):
-    """A query parameter was unknown or bad; .parameter names it, the message says why."""
+    """A query parameter was unknown or bad; .parameter names it ("" when the reason alone
+    says which), the message says why."""
 
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(message)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from wishmap.services import api_spec, exports
 from wishmap.services import statistics as stats
 from wishmap.services.dashboard import Dashboard, Figures
-from wishmap.taxonomy import GROUPS
+from wishmap.taxonomy import BY_CODE, GROUPS
 
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 100
@@ -31,7 +31,7 @@ STATISTICS_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "since": ({"type": "string", "format": "date"}, "First day counted (YYYY-MM-DD)."),
     "until": ({"type": "string", "format": "date"}, "Last day counted, whole (YYYY-MM-DD)."),
-    "type": ({"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}, "Shop-type code, e.g. bakery."),
+    "type": ({"type": "string", "enum": sorted(BY_CODE)}, "Shop-type code, e.g. bakery."),
     "group": ({"type": "string", "enum": sorted(GROUPS)}, "Shop-type group code, e.g. food."),
     "district": ({"type": "integer", "minimum": 0}, "District id."),
     "street": ({"type": "integer", "minimum": 0}, "Street id."),
