@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import log_in_as
 from conftest import AXE
 from playwright.sync_api import Browser, Page, expect
 
 # Where the map may start at most on a 740 px tall screen: below it, two thirds are map.
 MAP_TOP_MAX = 260
+# A deployer's district name takes one short line more.
+DISTRICT_LINE = 20
 OUTCOMES_LINK = {
     "en": "What wishes have changed so far",
     "fr": "Ce que les souhaits ont déjà changé",
@@ -94,3 +97,55 @@ def test_desktop_header_keeps_its_one_row(page: Page, live_server: str) -> None:
     # The panel still sits beside the map, which starts right under the header.
     frame = page.locator(".folium-map").bounding_box()
     assert frame is not None and frame["y"] <= 56 and frame["x"] >= 300
+
+
+def test_admin_writes_the_district_texts_and_a_french_phone_shows_them(
+    browser: Browser, live_server: str, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    admin = context.new_page()
+    log_in_as(admin, live_server, "admin")
+    admin.goto(live_server + "/admin/texts")
+    assert _axe_violations(admin) == []
+    french = admin.locator("form", has=admin.get_by_role("heading", name="Français"))
+    french.get_by_label("Name of the district").fill("Paris 19e — Bassin de la Villette")
+    french.get_by_label("Introduction on the map").fill(
+        "Dites-nous quel commerce manque <b>ici</b>.\n\nLa mairie lit chaque souhait."
+    )
+    french.get_by_label("Privacy notice").fill("Nous gardons peu de chose.\n\nEt rien de plus.")
+    french.get_by_role("button", name="Save the texts in Français").click()
+    expect(admin.locator(".flashes")).to_contain_text("Français")
+    phone_context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="fr-FR",
+        bypass_csp=True,
+    )
+    try:
+        phone = phone_context.new_page()
+        phone.goto(live_server + "/")
+        expect(phone.locator(".district-name")).to_have_text("Paris 19e — Bassin de la Villette")
+        # Markup is shown as typed, never run; the intro keeps to one line on a phone.
+        lede = phone.locator(".lede")
+        expect(lede).to_contain_text("Dites-nous quel commerce manque <b>ici</b>.")
+        line = lede.bounding_box()
+        assert line is not None and line["height"] < 30
+        expect(phone.locator(".leaflet-marker-icon.pin").first).to_be_visible()
+        phone.screenshot(path=str(artifacts / "phone-first-screen-district-texts-fr.png"))
+        box = phone.locator(".folium-map").bounding_box()
+        assert box is not None and box["y"] <= MAP_TOP_MAX + DISTRICT_LINE
+        phone.goto(live_server + "/privacy")
+        expect(phone.locator("main p").first).to_have_text("Nous gardons peu de chose.")
+        assert _axe_violations(phone) == []
+    finally:
+        # The live server is shared: the built-in wording comes back for the other tests.
+        admin.goto(live_server + "/admin/texts")
+        french = admin.locator("form", has=admin.get_by_role("heading", name="Français"))
+        for label in ("Name of the district", "Introduction on the map", "Privacy notice"):
+            french.get_by_label(label).fill("")
+        french.get_by_role("button", name="Save the texts in Français").click()
+        expect(admin.locator(".flashes")).to_be_visible()
+        phone_context.close()
+        context.close()

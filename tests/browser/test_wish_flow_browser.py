@@ -9,6 +9,7 @@ import itertools
 import re
 from pathlib import Path
 
+from browser_support import header_link
 from playwright.sync_api import Page, expect
 
 from wishmap.mail import outbox_messages
@@ -103,7 +104,7 @@ def _journey(page: Page, live_server: str, outbox: Path, shots: Path, name: str)
     assert _count(page, code) == before + 1
 
     # My wishes lists both; withdrawing one makes it stop counting at once.
-    page.get_by_role("link", name="My wishes").click()
+    header_link(page, "My wishes").click()
     wishes = page.locator("ul.my-wishes > li")
     expect(wishes).to_have_count(2)
     page.screenshot(path=str(shots / f"{name}-4-my-wishes.png"), full_page=True)
@@ -118,7 +119,7 @@ def _journey(page: Page, live_server: str, outbox: Path, shots: Path, name: str)
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", name="Wat buurtbewoners hier wensen")).to_be_visible()
     expect(page.locator("li[data-type=bakery] .label")).to_have_text("Bakkerij")
-    page.get_by_role("link", name="Kaart", exact=True).click()
+    header_link(page, "Kaart", exact=True).click()
     expect(page.get_by_role("heading", name="Welke winkel moet hier komen?")).to_be_visible()
     expect(page.locator(".leaflet-marker-icon.pin").first).to_be_visible()
     page.screenshot(path=str(shots / f"{name}-5-map-dutch.png"))
