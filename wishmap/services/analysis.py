@@ -30,7 +30,7 @@ from wishmap.models import (
     StreetDemand,
 )
 from wishmap.models._types import utcnow
-from wishmap.services import tenant_matching
+from wishmap.services import follows, tenant_matching
 from wishmap.services.analysis_arrays import index_of, insert_rows, read_active_wishes
 from wishmap.services.tenant_matching import RankedTenant
 
@@ -147,6 +147,7 @@ def run_analysis(
     except BaseException:
         session.rollback()
         raise
+    follows.note_report_changes(session, run)  # premises whose top types changed: news
     say(f"run {run.id}: {run.hotspots} hotspots, {run.seconds:.1f} s in all")
     return run
 
