@@ -137,6 +137,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "open_data.district_demand": PUBLIC,
     # officer data through the API: 401 (not a redirect) without a session or token
     "open_data.vacancies": only("officer"),
+    "open_data.not_found": PUBLIC,  # any other /api/v1 URL: a JSON 404
     # personal API tokens on an officer's account
     "api_tokens.index": only("officer"),
     "api_tokens.create": only("officer"),
@@ -217,6 +218,7 @@ def _sample_values(session: Session, users: dict[str, Any]) -> dict[str, Any]:
         "application_id": _sample_application(session, premise.id),
         "filename": "css/wishmap.css",
         "token_id": 1,
+        "rest": "nothing",
         "language": "fr",
     }
 

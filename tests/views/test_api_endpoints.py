@@ -259,3 +259,12 @@ def test_openapi_lists_every_endpoint_with_its_parameters(client: FlaskClient) -
     assert spec["paths"]["/vacancies"]["get"]["security"] == [{"bearerToken": []}]
     assert spec["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     assert json.dumps(spec)  # serialisable as served
+
+
+def test_wrong_urls_and_methods_answer_json(client: FlaskClient) -> None:
+    missing = client.get("/api/v1/nothing/here")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    posted = client.post("/api/v1/premises", data={"x": "1"})
+    assert posted.status_code == 405 and posted.get_json()["error"] == "method_not_allowed"
+    nowhere = client.delete("/api/v1/nothing")
+    assert nowhere.status_code == 404 and nowhere.is_json

@@ -21,6 +21,7 @@ from wishmap import db
 from wishmap.auth import login_manager
 from wishmap.limits import configured, limiter
 from wishmap.models import User
+from wishmap.security import csrf, public
 from wishmap.services import api_tokens
 from wishmap.services.api_params import ApiParamError
 from wishmap.services.disclosure import cell_keys_from
@@ -150,6 +151,23 @@ def _bind_tokens(state: BlueprintSetupState) -> None:
     # The API answers 401 rather than redirecting to the log-in page, and reads bearer tokens.
     login_manager.blueprint_login_views[bp.name] = None  # type: ignore[index]
     login_manager.request_loader(load_token_user)
+    # No cookie-authenticated action changes anything here (every endpoint reads), and a
+    # program's POST to a wrong URL should get the API's JSON answer, not a CSRF page.
+    csrf.exempt(bp)
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@public
+def not_found(rest: str) -> tuple[Response, int]:
+    """Any other URL under /api/v1: a JSON 404, or 405 for a known path with another method."""
+    adapter = current_app.url_map.bind("")
+    try:
+        endpoint, _values = adapter.match(request.path, method="GET")
+    except HTTPException:
+        endpoint = None
+    if endpoint and endpoint != f"{bp.name}.not_found" and request.method != "GET":
+        return error(405, _("This endpoint only answers GET."))
+    return error(404, _("No such API endpoint: see /api/v1/openapi.json."))
 
 
 __all__ = ["abort", "bad_parameter", "bp", "error", "json", "keys", "min_residents"]
