@@ -126,6 +126,21 @@ def test_professional_pages_have_no_english(
             assert page.status_code == 400, (role, path, page.status_code)
             if found := english_words(page.get_data(as_text=True), language):
                 leaks[f"{role} {path}"] = found
+    # Exports carry their words in the reader's language too. The portfolio CSV's header row
+    # is its stable column codes (ref, days_vacant…) for scripts: only its rows are read.
+    for role, path, skip in [
+        ("agency", "/portfolio/export.csv", 1),
+        ("agency", "/portfolio/where.csv?type=bakery", 0),
+        ("officer", "/statistics/export.csv?by=district&then=type", 0),
+    ]:
+        client = log_in(app.test_client(), world[role])
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        export = client.get(path)
+        assert export.status_code == 200, (role, path, export.status_code)
+        rows = export.get_data(as_text=True).splitlines()[skip:]
+        assert rows, path
+        if found := english_words("\n".join(rows), language, html=False):
+            leaks[f"{role} {path}"] = found
     # Forms sent back with the reasons they were refused, entrepreneurs' included.
     app.config["WTF_CSRF_ENABLED"] = False
     for role, path, data in [
