@@ -86,6 +86,9 @@ def test_no_route_answers_500_to_awkward_input(
         "token": "no-such-token",
         "application_id": 1,
         "filename": "css/wishmap.css",
+        "token_id": 1,
+        "rest": "nothing",
+        "language": "fr",
     }
     admin = make_user(session, role=Role.ADMIN)
     failures, sent = [], 0
