@@ -84,6 +84,7 @@ PAGES = {
         "/statistics/map",
         "/statistics/map?type=bakery",
         "/portfolio/",
+        "/account/api-tokens/",
     ],
     "admin": [
         "/admin/",
