@@ -1,83 +1,190 @@
-"""What does the cell-key perturbation cost? Statistics with exact and with protected counts.
+"""Statistics at a whole city's scale: the scan of every wish (before) against the live aggregates.
 
-    .venv/bin/python -m bench.statistics [--wishes 200000] [--repeat 5] [--database-url URL]
+    .venv/bin/python -m bench.statistics [--wishes 1000000] [--database-url URL] [--repeat 20]
 
-Builds the synthetic city of `bench.paris_synthetic` (real Paris streets, residents, 40 shop
-types) into a temporary SQLite database (or the given empty one) and times, for each grouping,
-the statistics table with exact counts (keys=None, the old query) and with cell-key noise (the
-published one: grouped per resident first, record keys summed in SQL), then the dashboard.
-Prints p50 in ms per query and the ratio. No analysis run: the dashboard's unmet demand is empty.
+Loads the demo district into a temporary SQLite database (or the given empty one) and scales it
+with bench.map_payload.scale_wishes (triggers off while loading, then the rebuilds, as a restore
+would), then times per query: the published statistics table counted by scanning the wishes
+(the code before the statistics aggregates, keys and floor included) and the page or export
+through the app as an officer (aggregates). Prints p50/p95 in ms; the last line is one JSON
+object. `measure_statistics(app)` times an already loaded database (bench.city_scale calls it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics as pystats
 import tempfile
 import time
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+from flask_login.utils import _create_identifier
+from sqlalchemy import select, text
 
 import wishmap.models  # noqa: F401  -- registers every table
-from bench.portfolio import load_city
 from wishmap import create_app, db
 from wishmap.db import Base
-from wishmap.services.dashboard import dashboard
-from wishmap.services.disclosure import CellKeys
-from wishmap.services.statistics import StatsQuery, statistics
+from wishmap.models import District, Role, User
+from wishmap.models import aggregates as map_aggregates
+from wishmap.models import statistics_aggregates as stat_aggregates
+from wishmap.services import aggregates, statistics_aggregates
+from wishmap.services.disclosure import cell_keys_from
+from wishmap.services.statistics import parse_query, statistics
 
-QUERIES = {
-    "by street": StatsQuery(by=("street",)),
-    "by type": StatsQuery(by=("type",)),
-    "by month": StatsQuery(by=("month",)),
-    "street x month": StatsQuery(by=("street", "month")),
-    "type x month, 2025": StatsQuery(
-        by=("type", "month"), since=date(2025, 1, 1), until=date(2025, 12, 31)
-    ),
-}
+# The issue's three requests first, then other groupings with filters ({district}, {street}:
+# the busiest ones, filled in from the data).
+PATHS = [
+    "/statistics/?by=street",
+    "/statistics/?by=street&then=month",
+    "/statistics/export.xlsx?by=street&then=month",
+    "/statistics/?by=district&then=type",
+    "/statistics/?by=type&then=month&since=2026-01-01&until=2026-06-30",
+    "/statistics/?by=group&district={district}",
+    "/statistics/?by=street&type=bakery&since=2026-03-01",
+    "/statistics/?by=month&group=food&street={street}",
+    "/statistics/export.csv?by=district&then=month&type=bakery",
+    "/statistics/export.geojson?by=street&group=food",
+    "/api/v1/statistics?by=type",
+    "/dashboard/",
+]
 
 
-def _p50(call, repeat: int) -> float:
-    call()  # warm caches
-    times = []
+def _times(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    call()  # warm the caches, as a running server's would be
+    samples = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
-        times.append((time.perf_counter() - started) * 1000)
-    return pystats.median(times)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return pystats.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def _officer_client(app: Flask):
+    """A test client logged in as an officer (session cookie, as tests/web.py does)."""
+    with app.app_context():
+        session = db.session()
+        officer = session.scalar(select(User).where(User.role == Role.OFFICER.value))
+        if officer is None:
+            officer = User(email="officer@bench.example", display_name="Officer", role="officer")
+            session.add(officer)
+            session.commit()
+        user_id = officer.get_id()
+        db.close_session()
+    client = app.test_client()
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as cookie:
+        cookie.update(_user_id=user_id, _fresh=True, _id=identifier)
+    return client
+
+
+def _fill(path: str, session) -> str:
+    """Put the busiest district and street of the data into a path's placeholders."""
+    if "{" not in path:
+        return path
+    district = session.scalar(select(District.id).order_by(District.id).limit(1)) or 0
+    street = session.scalar(
+        text(
+            "SELECT street_id FROM wishes WHERE street_id IS NOT NULL AND status = 'active'"
+            " GROUP BY street_id ORDER BY count(*) DESC LIMIT 1"
+        )
+    )
+    return path.format(district=district, street=street or 0)
+
+
+def measure_statistics(
+    app: Flask, repeat: int = 20, before_repeat: int = 5, log: Callable[[str], None] = print
+) -> dict[str, dict[str, tuple[float, float] | None]]:
+    """Time every statistics path through the app (after) and its table by scan (before).
+
+    The database must hold the wishes and rebuilt statistics aggregates. Returns
+    {path: {"before": (p50, p95) | None, "after": (p50, p95)}} in ms; before is None where the
+    path is not one statistics table (dashboard, API).
+    """
+    client = _officer_client(app)
+    keys = cell_keys_from(app.config)
+    floor = int(app.config["STATS_MIN_RESIDENTS"])
+    figures: dict[str, dict[str, tuple[float, float] | None]] = {}
+    log(f"\n{'statistics path':62s} {'scan p50/p95':>18s} {'aggregates p50/p95':>20s}  ms")
+    for template in PATHS:
+        with app.app_context():
+            session = db.session()
+            path = _fill(template, session)
+            before = None
+            if path.startswith("/statistics/"):
+                query = parse_query({k: v[0] for k, v in parse_qs(urlsplit(path).query).items()})
+                before = _times(
+                    lambda s=session, q=query: statistics(s, q, floor, keys=keys, scan=True),
+                    before_repeat,
+                )
+            db.close_session()
+
+        def get(p: str = path) -> None:
+            response = client.get(p)
+            assert response.status_code == 200, (p, response.status_code)
+
+        after = _times(get, repeat)
+        shown = f"{before[0]:7.1f} / {before[1]:7.1f}" if before else "-"
+        log(f"{path:62s} {shown:>18s} {after[0]:9.1f} / {after[1]:7.1f}")
+        figures[path] = {"before": before, "after": after}
+    return figures
+
+
+def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
+    """Load the demo district scaled to `wishes` with triggers off, then rebuild the aggregates."""
+    from bench.map_payload import scale_wishes
+    from wishmap.services.demand import MIN_CELL_M
+    from wishmap.services.demo import load_demo
+    from wishmap.services.extent import grid_latitude
+
+    with app.app_context():
+        started = time.monotonic()
+        Base.metadata.create_all(db.engine())
+        session = db.session()
+        load_demo(session, seed=42)
+        dialect = session.get_bind().dialect.name
+        for module in (map_aggregates, stat_aggregates):
+            for statement in module.drop_trigger_statements(dialect):
+                session.execute(text(statement))
+        session.commit()
+        total = scale_wishes(session, wishes)
+        map_aggregates.install_triggers(session.connection())
+        stat_aggregates.install_triggers(session.connection())
+        session.commit()
+        loaded = time.monotonic() - started
+        lat0 = grid_latitude(session, app.config["MAP_CENTER"])
+        aggregates.rebuild(session, lat0, max(float(app.config["DEMAND_CELL_M"]), MIN_CELL_M))
+        rebuild_started = time.monotonic()
+        counts = statistics_aggregates.rebuild(session)
+        rebuilt = time.monotonic() - rebuild_started
+        db.close_session()
+    print(
+        f"database: {dialect}, {total:,} wishes ({loaded:.0f} s to load); statistics"
+        f" aggregates rebuilt in {rebuilt:.1f} s: {counts}"
+    )
+    return {"database": dialect, "wishes": total, "statistics_rebuild_s": round(rebuilt, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wishes", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--database-url", help="an empty database; default: a temporary SQLite")
+    parser.add_argument("--wishes", type=int, default=1_000_000)
+    parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite)")
+    parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wishmap-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})
+    with tempfile.TemporaryDirectory(prefix="wishmap-stats-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'stats.sqlite'}"
+        app = create_app(
+            {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
+        )
         app.instance_path = tmp
-        with app.app_context():
-            session = db.session()
-            Base.metadata.create_all(db.engine())
-            started = time.monotonic()
-            load_city(session, args.wishes, 2_000)
-            session.commit()
-            print(
-                f"loaded {args.wishes:,} wishes in {time.monotonic() - started:.0f} s",
-                url.split(":")[0],
-            )
-            keys = CellKeys(secret="bench")
-            for name, query in QUERIES.items():
-                exact = _p50(lambda q=query: statistics(session, q, 11), args.repeat)
-                noisy = _p50(lambda q=query: statistics(session, q, 11, keys=keys), args.repeat)
-                rows = len(statistics(session, query, 11, keys=keys).rows)
-                print(
-                    f"{name:>20}: {rows:6,} rows  exact {exact:8.1f} ms  "
-                    f"protected {noisy:8.1f} ms  ×{noisy / exact:.2f}"
-                )
-            board = _p50(lambda: dashboard(session, 11, keys), args.repeat)
-            print(f"{'dashboard':>20}: protected {board:8.1f} ms")
+        figures: dict[str, object] = load_scaled_demo(app, args.wishes)
+        figures["paths"] = measure_statistics(app, args.repeat)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

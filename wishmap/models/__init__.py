@@ -22,6 +22,7 @@ from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
 from wishmap.models.site_text import SiteText
+from wishmap.models.statistics_aggregates import StatDay, StatDayPair, StatLevel
 from wishmap.models.street import Street
 from wishmap.models.street_demand import StreetDemand
 from wishmap.models.type_exclusion import TypeExclusion
@@ -63,6 +64,9 @@ __all__ = [
     "Shop",
     "ShopType",
     "SiteText",
+    "StatDay",
+    "StatDayPair",
+    "StatLevel",
     "Street",
     "StreetDemand",
     "TokenPurpose",

@@ -11,156 +11,29 @@ district, type, group and month.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    and_,
-    cast,
-    extract,
-    func,
-    literal_column,
-    select,
-)
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from wishmap.models import District, ShopType, Street, Wish, WishDistrict, WishStatus
-from wishmap.models._types import utcnow
-from wishmap.services.disclosure import CellKeys, publish, record_key
+from wishmap.models import District, ShopType, Street
+from wishmap.models.statistics_aggregates import DISTRICT, GROUP, STREET, TYPE
+from wishmap.services import statistics_aggregates as live
+from wishmap.services.disclosure import MODULUS, CellKeys, publish
 from wishmap.services.districts import district_levels
+from wishmap.services.statistics.query import (
+    DEFAULT_MIN_RESIDENTS,
+    StatisticsError,
+    StatRow,
+    StatsQuery,
+    StatsTable,
+)
+from wishmap.services.statistics.scan import scan_tallies
+from wishmap.services.statistics_aggregates import Selection, Tally
 from wishmap.taxonomy import GROUPS
-
-DIMENSIONS = ("street", "district", "type", "group", "month")
-GEOMETRY_DIMENSIONS = ("street", "district")
-DEFAULT_MIN_RESIDENTS = 3
-
-
-class StatisticsError(ValueError):
-    """A statistics request was malformed; the message says why."""
-
-
-@dataclass(frozen=True)
-class StatsQuery:
-    """What to count: the grouping (one or two dimensions) and the filters."""
-
-    by: tuple[str, ...] = ("street",)
-    level: str | None = None  # the district level when grouping by district
-    since: date | None = None
-    until: date | None = None
-    type_code: str | None = None
-    group: str | None = None
-    district_id: int | None = None
-    street_id: int | None = None
-
-    def args(self) -> dict[str, str]:
-        """Return the query as URL parameters (the same table in another format)."""
-        values = {
-            "by": self.by[0],
-            "then": self.by[1] if len(self.by) > 1 else None,
-            "level": self.level,
-            "since": self.since.isoformat() if self.since else None,
-            "until": self.until.isoformat() if self.until else None,
-            "type": self.type_code,
-            "group": self.group,
-            "district": self.district_id,
-            "street": self.street_id,
-        }
-        return {key: str(value) for key, value in values.items() if value not in (None, "")}
-
-    @property
-    def has_geometry(self) -> bool:
-        return sum(dimension in GEOMETRY_DIMENSIONS for dimension in self.by) == 1
-
-
-@dataclass(frozen=True)
-class StatRow:
-    """One group: its key and label per dimension, and its counts (None when suppressed)."""
-
-    keys: tuple[Any, ...]
-    codes: tuple[str, ...]
-    labels: tuple[str, ...]
-    wishes: int | None
-    residents: int | None
-
-    @property
-    def suppressed(self) -> bool:
-        return self.residents is None
-
-
-@dataclass
-class StatsTable:
-    query: StatsQuery
-    rows: list[StatRow]
-    min_residents: int
-    level: str | None
-    max_noise: int = 0
-    generated_at: datetime = field(default_factory=utcnow)
-
-    @property
-    def shown(self) -> list[StatRow]:
-        return [row for row in self.rows if not row.suppressed]
-
-
-def _day(args: Mapping[str, str], name: str) -> date | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise StatisticsError(_("%(name)s must be a date (YYYY-MM-DD).", name=name)) from None
-
-
-def _number(args: Mapping[str, str], name: str) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise StatisticsError(_("%(name)s must be a number.", name=name))
-    return int(raw)
-
-
-def parse_query(args: Mapping[str, str]) -> StatsQuery:
-    """Return the query named by URL parameters, or raise StatisticsError saying why."""
-    by = [(args.get("by") or "street").strip(), (args.get("then") or "").strip()]
-    by = [dimension for dimension in by if dimension]
-    for dimension in by:
-        if dimension not in DIMENSIONS:
-            raise StatisticsError(_("Group by one of: %(choices)s.", choices=", ".join(DIMENSIONS)))
-    if len(by) == 2 and by[0] == by[1]:
-        raise StatisticsError(_("Group by two different things."))
-    since, until = _day(args, "since"), _day(args, "until")
-    if since and until and since > until:
-        raise StatisticsError(_("The start date is after the end date."))
-    group = (args.get("group") or "").strip() or None
-    if group and group not in GROUPS:
-        raise StatisticsError(_("Unknown shop-type group."))
-    return StatsQuery(
-        by=tuple(by),
-        level=(args.get("level") or "").strip() or None,
-        since=since,
-        until=until,
-        type_code=(args.get("type") or "").strip() or None,
-        group=group,
-        district_id=_number(args, "district"),
-        street_id=_number(args, "street"),
-    )
-
-
-def month_key(session: Session) -> ColumnElement[int]:
-    """Return the UTC month of a wish as a number yyyymm, on SQLite and PostgreSQL alike."""
-    moment: Any = Wish.created_at
-    if session.get_bind().dialect.name == "postgresql":
-        # timestamptz's fields follow the session time zone; months are counted in UTC.
-        moment = func.timezone(literal_column("'UTC'"), Wish.created_at)
-    # Literal constants, not bound parameters: PostgreSQL matches GROUP BY expressions by
-    # their text, and two renderings of a parameter would not match.
-    return cast(extract("year", moment) * literal_column("100") + extract("month", moment), Integer)
 
 
 def _resolve_level(session: Session, query: StatsQuery) -> str | None:
@@ -172,33 +45,90 @@ def _resolve_level(session: Session, query: StatsQuery) -> str | None:
     return query.level
 
 
-def _filtered(session: Session, query: StatsQuery, statement: Any) -> Any:
-    statement = statement.where(Wish.status == WishStatus.ACTIVE.value)
-    if query.since:
-        statement = statement.where(Wish.created_at >= datetime.combine(query.since, time(), UTC))
-    if query.until:
-        end = datetime.combine(query.until + timedelta(days=1), time(), UTC)
-        statement = statement.where(Wish.created_at < end)
+def _checked(session: Session, query: StatsQuery) -> tuple[int | None, District | None]:
+    """Return the filter's shop type id and district, refusing unknown ones."""
+    type_id = None
     if query.type_code:
         type_id = session.scalar(select(ShopType.id).where(ShopType.code == query.type_code))
         if type_id is None:
             raise StatisticsError(_("Unknown shop type."))
-        statement = statement.where(Wish.shop_type_id == type_id)
-    if query.group:
-        statement = statement.where(ShopType.group == query.group)
+    district = None
     if query.district_id is not None:
-        if session.get(District, query.district_id) is None:
+        district = session.get(District, query.district_id)
+        if district is None:
             raise StatisticsError(_("Unknown district."))
-        statement = statement.where(
-            Wish.id.in_(
-                select(WishDistrict.wish_id).where(WishDistrict.district_id == query.district_id)
+    if query.street_id is not None and session.get(Street, query.street_id) is None:
+        raise StatisticsError(_("Unknown street."))
+    return type_id, district
+
+
+def _yyyymmdd(day: Any) -> int | None:
+    return day.year * 10000 + day.month * 100 + day.day if day else None
+
+
+def selection_for(
+    session: Session,
+    query: StatsQuery,
+    level: str | None,
+    type_id: int | None,
+    district: District | None,
+) -> Selection | None:
+    """The aggregates' kind and filters answering the query; None when only a scan can."""
+    kind, chosen_level = 0, None
+    if "street" in query.by or query.street_id is not None:
+        kind |= STREET
+    if "district" in query.by:
+        if district is not None and district.level != level:
+            return None  # districts of two levels at once: the wish's own rows only
+        kind, chosen_level = kind | DISTRICT, level
+    elif district is not None:
+        kind, chosen_level = kind | DISTRICT, district.level
+    type_ids = None
+    if "type" in query.by or type_id is not None:
+        kind |= TYPE
+        if query.group:
+            type_ids = tuple(
+                session.scalars(select(ShopType.id).where(ShopType.group == query.group))
             )
-        )
-    if query.street_id is not None:
-        if session.get(Street, query.street_id) is None:
-            raise StatisticsError(_("Unknown street."))
-        statement = statement.where(Wish.street_id == query.street_id)
-    return statement
+    elif "group" in query.by or query.group:
+        kind |= GROUP
+    return Selection(
+        kind=kind,
+        by=query.by,
+        level=chosen_level,
+        street_id=query.street_id,
+        district_id=district.id if district is not None else None,
+        type_id=type_id,
+        type_ids=type_ids,
+        group=query.group,
+        since=_yyyymmdd(query.since),
+        until=_yyyymmdd(query.until),
+    )
+
+
+def counted(session: Session, query: StatsQuery, level: str | None) -> list[Tally]:
+    """Exact counts per group for a valid query: from the live aggregates, else by a scan."""
+    type_id, district = _checked(session, query)
+    selection = selection_for(session, query, level, type_id, district)
+    if selection is None:
+        return scan_tallies(session, query, level, type_id)
+    try:
+        live.ensure_levels(session)
+    except DBAPIError:
+        # Another request is rebuilding for a new district level: scan this once.
+        session.rollback()
+        return scan_tallies(session, query, level, type_id)
+    return live.tallies(session, selection)
+
+
+def _cell_key(keys: CellKeys, purpose: str, count: int, s1: int, s2: int) -> int:
+    """The sum of count records' keys, from the sums of their ids and squares (mod MODULUS).
+
+    A record's key is (a·u + b)·(u + d) + c mod MODULUS, so the sum over a set is
+    a·Σu² + (a·d + b)·Σu + n·(b·d + c) mod MODULUS, for any secret.
+    """
+    a, b, c, d = keys.coefficients(purpose)
+    return (a * s2 + (a * d + b) * s1 + count * (b * d + c)) % MODULUS
 
 
 def _labeller(session: Session, dimension: str, keys: set[Any], locale: str) -> Any:
@@ -274,65 +204,39 @@ def statistics(
     locale: str = "en",
     *,
     keys: CellKeys | None = None,
+    scan: bool = False,
 ) -> StatsTable:
     """Return active wishes and distinct residents per group, perturbed, small groups suppressed.
 
     With `keys` (every published figure: pages, map, exports, API, CLI) each count carries its
     cell-key noise (see services/disclosure.py); without, counts are exact (internal use).
+    `scan` counts by reading the wishes instead of the live aggregates (tests, benchmark).
     """
     level = _resolve_level(session, query)
     if "district" in query.by and level is None:
         raise StatisticsError(_("No districts have been imported yet."))
-    columns = {
-        "street": Wish.street_id,
-        "district": WishDistrict.district_id,
-        "type": Wish.shop_type_id,
-        "group": ShopType.group,
-        "month": month_key(session),
-    }
-    grouping = [columns[dimension].label(f"k{i}") for i, dimension in enumerate(query.by)]
-    secret = keys or CellKeys(secret="")
-    # Per group and resident first, so that the outer query counts residents and sums their
-    # record keys once each; anonymous wishes (no user) form one inner row that adds no resident.
-    inner = (
-        select(
-            *grouping,
-            Wish.user_id.label("uid"),
-            func.count(Wish.id).label("n"),
-            func.sum(record_key(Wish.id, secret, "wish")).label("wk"),
-        )
-        .select_from(Wish)
-        .join(ShopType, ShopType.id == Wish.shop_type_id)
-    )
-    if "district" in query.by:
-        inner = inner.outerjoin(
-            WishDistrict, and_(WishDistrict.wish_id == Wish.id, WishDistrict.level == level)
-        )
-    inner = _filtered(session, query, inner).group_by(*grouping, Wish.user_id).subquery()
-    outer_keys = [inner.c[f"k{i}"] for i in range(len(query.by))]
-    statement = select(
-        *outer_keys,
-        func.sum(inner.c.n),
-        func.count(inner.c.uid),
-        func.coalesce(func.sum(record_key(inner.c.uid, secret, "resident")), 0),
-        func.coalesce(func.sum(inner.c.wk), 0),
-    ).group_by(*outer_keys)
-    found = session.execute(statement).all()
+    if scan:
+        type_id, _district = _checked(session, query)
+        found = scan_tallies(session, query, level, type_id)
+    else:
+        found = counted(session, query, level)
     labellers = [
-        _labeller(session, dimension, {row[i] for row in found}, locale)
+        _labeller(session, dimension, {tally.keys[i] for tally in found}, locale)
         for i, dimension in enumerate(query.by)
     ]
+    secret = keys or CellKeys(secret="")
     rows = []
-    for row in found:
-        named = [labellers[i](row[i]) for i in range(len(query.by))]
-        wishes, residents = int(row[-4]), int(row[-3])
-        hidden = residents < min_residents
-        shown_residents = publish(residents, int(row[-2]), keys)
+    for tally in found:
+        named = [labellers[i](tally.keys[i]) for i in range(len(query.by))]
+        hidden = tally.residents < min_residents
+        resident_key = _cell_key(secret, "resident", tally.residents, tally.r1, tally.r2)
+        wish_key = _cell_key(secret, "wish", tally.wishes, tally.w1, tally.w2)
+        shown_residents = publish(tally.residents, resident_key, keys)
         # Post-processing published figures only: a cell never shows fewer wishes than residents.
-        shown_wishes = max(publish(wishes, int(row[-1]), keys), shown_residents)
+        shown_wishes = max(publish(tally.wishes, wish_key, keys), shown_residents)
         rows.append(
             StatRow(
-                keys=tuple(row[: len(query.by)]),
+                keys=tally.keys,
                 codes=tuple(str(code) for code, _label in named),
                 labels=tuple(str(label) for _code, label in named),
                 wishes=None if hidden else shown_wishes,
@@ -375,6 +279,7 @@ class Choices:
 
 def filter_choices(session: Session) -> Choices:
     """Return the district levels, districts, streets and shop types the filters offer."""
+    with_wishes = live.streets_with_wishes(session)
     return Choices(
         levels=district_levels(session),
         districts=list(session.scalars(select(District).order_by(District.level, District.name))),
@@ -382,15 +287,8 @@ def filter_choices(session: Session) -> Choices:
         # (Paris 6,564), and filtering on one without wishes could only show an empty table.
         streets=[
             (i, name)
-            for i, name in session.execute(
-                select(Street.id, Street.name)
-                .where(
-                    select(Wish.id)
-                    .where(Wish.street_id == Street.id, Wish.status == WishStatus.ACTIVE.value)
-                    .exists()
-                )
-                .order_by(Street.name)
-            )
+            for i, name in session.execute(select(Street.id, Street.name).order_by(Street.name))
+            if i in with_wishes
         ],
         shop_types=list(session.scalars(select(ShopType).order_by(ShopType.group, ShopType.code))),
     )

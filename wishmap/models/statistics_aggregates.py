@@ -1,0 +1,322 @@
+"""Live statistics aggregates: active wishes and distinct residents per group and day.
+
+Distinct residents cannot be summed across days or groups, so each group ("kind": which of
+street, district, shop type or type group it splits by) keeps two tables, both summable:
+
+- agg_stat_days: per group and day, the wishes and the residents who wished there that day;
+- agg_stat_day_pairs: per group, how many residents have two consecutive wish days (a, b) in it.
+
+A resident's wish days in a group inside a date range form one run of their sorted days, so
+"days in range minus consecutive pairs in range" is 1 for a resident who wished in the range
+and 0 otherwise: the distinct residents of any date range (or month) are the sum of the day
+rows in it minus the sum of the pair rows inside it. The same identity carries Σu and Σu² of
+the residents' ids (u = id mod MODULUS), from which services/disclosure.py's cell keys follow
+for any secret, and Σ/Σ² of the wish ids give the wish counts' keys.
+
+The triggers below keep both tables in the same transaction as every change to wishes or
+wish_districts; wishmap/services/statistics_aggregates.py rebuilds and reads them. They look at
+the resident's other active wishes (few: the quota caps them) to see whether a day or a pair
+begins or ends. SQLite runs row triggers one row at a time; PostgreSQL's AFTER row triggers run
+when the statement ends and would see every row already changed, so there they are BEFORE
+triggers, which see the rows changed before theirs only, as SQLite's do.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Connection, Integer, MetaData, SmallInteger, String, event, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wishmap.db import Base
+from wishmap.services.disclosure import MODULUS
+
+STREET, DISTRICT, TYPE, GROUP = 1, 2, 4, 8
+# Every group a query can need: any of street and district, with the shop type, its group or
+# neither. A month is a range of days, so it needs no kind of its own.
+KINDS = tuple(k for k in range(16) if not (k & TYPE and k & GROUP))
+KEY_COLUMNS = ("scope", "kind", "street_id", "level", "district_id", "shop_type_id", "grp")
+# One deployment, one city today; a campaign column would take this place (0 = the only one).
+SCOPE = 0
+
+
+class StatDay(Base):
+    """Active wishes and distinct residents of one group on one UTC day (yyyymmdd)."""
+
+    __tablename__ = "agg_stat_days"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    # 0 where the kind does not split by it, and for "no street" / "outside every district".
+    street_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(40), primary_key=True)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grp: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    residents: Mapped[int] = mapped_column(Integer)
+    r1: Mapped[int] = mapped_column(BigInteger)  # Σ resident id mod MODULUS
+    r2: Mapped[int] = mapped_column(BigInteger)  # Σ (resident id mod MODULUS)²
+    wishes: Mapped[int] = mapped_column(Integer)
+    w1: Mapped[int] = mapped_column(BigInteger)
+    w2: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatDayPair(Base):
+    """Residents whose consecutive wish days in one group are (day, next_day)."""
+
+    __tablename__ = "agg_stat_day_pairs"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    street_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(40), primary_key=True)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grp: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    residents: Mapped[int] = mapped_column(Integer)
+    r1: Mapped[int] = mapped_column(BigInteger)
+    r2: Mapped[int] = mapped_column(BigInteger)
+
+
+class StatLevel(Base):
+    """A district level the district kinds are kept for (a new level needs a rebuild)."""
+
+    __tablename__ = "agg_stat_levels"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+def day_sql(dialect: str, moment: str) -> str:
+    """SQL for the UTC day of a timestamp as an integer yyyymmdd."""
+    if dialect == "sqlite":
+        return f"CAST(strftime('%Y%m%d', {moment}) AS INTEGER)"
+    return f"CAST(to_char({moment} AT TIME ZONE 'UTC', 'YYYYMMDD') AS INTEGER)"
+
+
+def _kinds(district: bool) -> str:
+    chosen = [k for k in KINDS if bool(k & DISTRICT) == district]
+    return " UNION ALL ".join(f"SELECT {k} AS kind" for k in chosen)
+
+
+def _keyed(record: str, district: str | None) -> str:
+    """Rows (wid, uid, day, kind, key columns) of one record for every kind.
+
+    `record` yields wid, uid, day, street, tid, grp; `district` is None for the wish's own
+    districts (one row per kept level, 0 outside), else a SELECT of (level, district_id).
+    """
+    columns = (
+        "r.wid, r.uid, r.day, kk.kind,"
+        f" CASE WHEN (kk.kind & {STREET}) <> 0 THEN r.street ELSE 0 END AS street_id,"
+        " {level} AS level, {district} AS district_id,"
+        f" CASE WHEN (kk.kind & {TYPE}) <> 0 THEN r.tid ELSE 0 END AS shop_type_id,"
+        f" CASE WHEN (kk.kind & {GROUP}) <> 0 THEN r.grp ELSE '' END AS grp"
+    )
+    fixed = columns.format(level="''", district="0")
+    plain = f"SELECT {fixed} FROM ({record}) r, ({_kinds(False)}) kk"
+    if district is None:
+        own = columns.format(level="l.level", district="coalesce(wd.district_id, 0)")
+        located = (
+            f"SELECT {own}"
+            f" FROM ({record}) r CROSS JOIN agg_stat_levels l"
+            " LEFT JOIN wish_districts wd ON wd.wish_id = r.wid AND wd.level = l.level"
+            f" CROSS JOIN ({_kinds(True)}) kk WHERE l.scope = {SCOPE}"
+        )
+        return f"{plain} UNION ALL {located}"
+    given = columns.format(level="ld.level", district="ld.district_id")
+    return f"SELECT {given} FROM ({record}) r, ({district}) ld, ({_kinds(True)}) kk"
+
+
+def _wish_record(dialect: str, rec: str) -> str:
+    return (
+        f"SELECT {rec}.id AS wid, {rec}.user_id AS uid, {day_sql(dialect, f'{rec}.created_at')}"
+        f" AS day, coalesce({rec}.street_id, 0) AS street, {rec}.shop_type_id AS tid,"
+        f' (SELECT st."group" FROM shop_types st WHERE st.id = {rec}.shop_type_id) AS grp'
+        f" WHERE {rec}.status = 'active'"
+    )
+
+
+def _district_record(dialect: str, rec: str) -> str:
+    return (
+        f"SELECT w.id AS wid, w.user_id AS uid, {day_sql(dialect, 'w.created_at')} AS day,"
+        ' coalesce(w.street_id, 0) AS street, w.shop_type_id AS tid, st."group" AS grp'
+        " FROM wishes w JOIN shop_types st ON st.id = w.shop_type_id"
+        f" WHERE w.id = {rec}.wish_id AND w.status = 'active' AND {rec}.level IN"
+        f" (SELECT level FROM agg_stat_levels WHERE scope = {SCOPE})"
+    )
+
+
+def _others(dialect: str, extra: str, pick: str) -> str:
+    """SQL over the resident's other active wishes that fall in the key row `s`."""
+    return (
+        f"(SELECT {pick} FROM wishes o WHERE o.user_id = s.uid AND o.id <> s.wid"
+        f" AND o.status = 'active'"
+        f" AND ((s.kind & {STREET}) = 0 OR coalesce(o.street_id, 0) = s.street_id)"
+        f" AND ((s.kind & {TYPE}) = 0 OR o.shop_type_id = s.shop_type_id)"
+        f" AND ((s.kind & {GROUP}) = 0 OR"
+        ' (SELECT x."group" FROM shop_types x WHERE x.id = o.shop_type_id) = s.grp)'
+        f" AND ((s.kind & {DISTRICT}) = 0 OR coalesce((SELECT d.district_id FROM wish_districts d"
+        " WHERE d.wish_id = o.id AND d.level = s.level), 0) = s.district_id)"
+        f" AND {extra})"
+    )
+
+
+def _near(keyed: str) -> str:
+    """SQL narrowing a table's rows to the key values of `keyed` (each column on its own)."""
+    return f"scope = {SCOPE} AND " + " AND ".join(
+        f"{column} IN (SELECT {column} FROM ({keyed}) k)" for column in KEY_COLUMNS[1:]
+    )
+
+
+def _change(dialect: str, keyed: str, sign: int) -> list[str]:
+    """Statements adding (+1) or removing (-1) one wish's rows given by `keyed`."""
+    day = day_sql(dialect, "o.created_at")
+    keys = ", ".join(KEY_COLUMNS[1:])
+    enriched = (
+        "SELECT s.*,"
+        f" CASE WHEN s.uid IS NULL OR EXISTS {_others(dialect, f'{day} = s.day', '1')}"
+        " THEN 0 ELSE 1 END AS fresh,"
+        f" {_others(dialect, f'{day} < s.day', f'max({day})')} AS p,"
+        f" {_others(dialect, f'{day} > s.day', f'min({day})')} AS q,"
+        f" CAST(coalesce(s.uid, 0) AS BIGINT) % {MODULUS} AS u,"
+        f" CAST(s.wid AS BIGINT) % {MODULUS} AS wm"
+        f" FROM ({keyed}) s"
+    )
+    pair_day = "CASE WHEN part.n = 3 THEN e.day ELSE e.p END"
+    pair_next = "CASE WHEN part.n = 2 THEN e.day ELSE e.q END"
+    pair_sign = f"CASE WHEN part.n = 1 THEN {-sign} ELSE {sign} END"
+    add = lambda table, cols: ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in cols)  # noqa: E731
+    statements = [
+        f"INSERT INTO agg_stat_days (scope, {keys}, day, residents, r1, r2, wishes, w1, w2)"
+        f" SELECT {SCOPE}, {keys}, day, {sign} * fresh, {sign} * fresh * u,"
+        f" {sign} * fresh * u * u, {sign}, {sign} * wm, {sign} * wm * wm FROM ({enriched}) e"
+        f" WHERE true ON CONFLICT (scope, {keys}, day) DO UPDATE SET"
+        f" {add('agg_stat_days', ('residents', 'r1', 'r2', 'wishes', 'w1', 'w2'))}",
+        f"INSERT INTO agg_stat_day_pairs (scope, {keys}, day, next_day, residents, r1, r2)"
+        f" SELECT {SCOPE}, {', '.join(f'e.{c}' for c in KEY_COLUMNS[1:])}, {pair_day}, {pair_next},"
+        f" {pair_sign}, {pair_sign} * e.u, {pair_sign} * e.u * e.u"
+        f" FROM ({enriched}) e, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) part"
+        " WHERE e.fresh = 1 AND ((part.n = 1 AND e.p IS NOT NULL AND e.q IS NOT NULL)"
+        " OR (part.n = 2 AND e.p IS NOT NULL) OR (part.n = 3 AND e.q IS NOT NULL))"
+        f" ON CONFLICT (scope, {keys}, day, next_day) DO UPDATE SET"
+        f" {add('agg_stat_day_pairs', ('residents', 'r1', 'r2'))}",
+    ]
+    if sign > 0:
+        return statements
+    # A day row that reaches zero goes, so that the table equals a rebuild row for row; any zero
+    # row may go, and one IN list per key column lets both databases probe the primary key.
+    # Pair rows at zero stay (they subtract nothing; finding them would cost every change).
+    return [
+        *statements,
+        f"DELETE FROM agg_stat_days WHERE wishes = 0 AND {_near(keyed)}"
+        f" AND day IN (SELECT day FROM ({keyed}) k)",
+    ]
+
+
+def _wish_change(dialect: str, rec: str, sign: int) -> list[str]:
+    return _change(dialect, _keyed(_wish_record(dialect, rec), None), sign)
+
+
+def _district_move(dialect: str, rec: str, leaving: str, entering: str) -> list[str]:
+    """A wish's district of one level changes from `leaving` to `entering` (0: outside)."""
+    record = _district_record(dialect, rec)
+    at = lambda district: f"SELECT {rec}.level AS level, {district} AS district_id"  # noqa: E731
+    return _change(dialect, _keyed(record, at(leaving)), -1) + _change(
+        dialect, _keyed(record, at(entering)), 1
+    )
+
+
+TRIGGERS = ("stat_wish_insert", "stat_wish_update", "stat_wish_delete", "stat_wish_predelete")
+DISTRICT_TRIGGERS = ("stat_wd_insert", "stat_wd_update", "stat_wd_delete")
+
+
+def trigger_statements(dialect: str) -> list[str]:
+    """The statements that install the statistics triggers (idempotent)."""
+    body = lambda statements: ";\n".join(statements)  # noqa: E731
+    watched = "status, user_id, street_id, shop_type_id, created_at"
+    if dialect == "sqlite":
+        return [
+            *drop_trigger_statements(dialect),
+            "CREATE TRIGGER stat_wish_insert AFTER INSERT ON wishes"
+            f" WHEN NEW.status = 'active' BEGIN {body(_wish_change(dialect, 'NEW', 1))}; END",
+            f"CREATE TRIGGER stat_wish_update AFTER UPDATE OF {watched} ON wishes"
+            " WHEN OLD.status = 'active' OR NEW.status = 'active' BEGIN"
+            f" {body(_wish_change(dialect, 'OLD', -1) + _wish_change(dialect, 'NEW', 1))}; END",
+            # Its districts go first, while the wish is still there to say what they counted.
+            "CREATE TRIGGER stat_wish_predelete BEFORE DELETE ON wishes"
+            " BEGIN DELETE FROM wish_districts WHERE wish_id = OLD.id; END",
+            "CREATE TRIGGER stat_wish_delete AFTER DELETE ON wishes"
+            f" WHEN OLD.status = 'active' BEGIN {body(_wish_change(dialect, 'OLD', -1))}; END",
+            "CREATE TRIGGER stat_wd_insert AFTER INSERT ON wish_districts BEGIN"
+            f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
+            "CREATE TRIGGER stat_wd_delete AFTER DELETE ON wish_districts BEGIN"
+            f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))}; END",
+            "CREATE TRIGGER stat_wd_update AFTER UPDATE ON wish_districts BEGIN"
+            f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))};"
+            f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
+        ]
+    wish_function = f"""
+CREATE OR REPLACE FUNCTION stat_wish_change() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND (OLD.status, OLD.user_id, OLD.street_id, OLD.shop_type_id,
+      OLD.created_at) IS NOT DISTINCT FROM (NEW.status, NEW.user_id, NEW.street_id,
+      NEW.shop_type_id, NEW.created_at) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    DELETE FROM wish_districts WHERE wish_id = OLD.id;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active' THEN
+    {body(_wish_change(dialect, "OLD", -1))};
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'active' THEN
+    {body(_wish_change(dialect, "NEW", 1))};
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql"""
+    district_function = f"""
+CREATE OR REPLACE FUNCTION stat_wish_district_change() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    {body(_district_move(dialect, "OLD", "OLD.district_id", "0"))};
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    {body(_district_move(dialect, "NEW", "0", "NEW.district_id"))};
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql"""
+    return [
+        *drop_trigger_statements(dialect),
+        wish_function,
+        district_function,
+        "CREATE TRIGGER stat_wish_change BEFORE INSERT OR UPDATE OR DELETE ON wishes"
+        " FOR EACH ROW EXECUTE FUNCTION stat_wish_change()",
+        "CREATE TRIGGER stat_wish_district_change BEFORE INSERT OR UPDATE OR DELETE"
+        " ON wish_districts FOR EACH ROW EXECUTE FUNCTION stat_wish_district_change()",
+    ]
+
+
+def drop_trigger_statements(dialect: str) -> list[str]:
+    """The statements that remove the statistics triggers (bulk loads, downgrade)."""
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS + DISTRICT_TRIGGERS]
+    return [
+        "DROP TRIGGER IF EXISTS stat_wish_change ON wishes",
+        "DROP TRIGGER IF EXISTS stat_wish_district_change ON wish_districts",
+    ]
+
+
+def install_triggers(connection: Connection) -> None:
+    """Install (or reinstall) the statistics triggers on this connection's database."""
+    for statement in trigger_statements(connection.dialect.name):
+        connection.execute(text(statement))
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _after_create(target: MetaData, connection: Connection, **_kw: object) -> None:
+    # create_all (tests, bench, first start) installs the triggers once every table exists.
+    if "wishes" in target.tables and "wish_districts" in target.tables:
+        install_triggers(connection)

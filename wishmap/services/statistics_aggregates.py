@@ -1,0 +1,205 @@
+"""The statistics' live aggregates: rebuild them from the wishes, read a query's tallies.
+
+The triggers in wishmap/models/statistics_aggregates.py keep the rows in the same transaction
+as every wish change; this module is the only Python that writes them (a full rebuild: `flask
+rebuild-aggregates`, migration 0014, or the first statistics request after a new district level
+appeared). Reading sums the day rows of the query's group kind in its date range and subtracts
+the pair rows inside it (see the models' docstring for why that counts distinct residents).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from wishmap.models import ShopType
+from wishmap.models.statistics_aggregates import (
+    DISTRICT,
+    GROUP,
+    SCOPE,
+    STREET,
+    StatDay,
+    StatDayPair,
+    StatLevel,
+)
+from wishmap.services.districts import district_levels
+from wishmap.services.statistics_rebuild import fill
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One group's exact counts and the sums its cell keys derive from."""
+
+    keys: tuple[Any, ...]
+    wishes: int
+    residents: int
+    r1: int  # Σ resident id mod MODULUS over its distinct residents
+    r2: int
+    w1: int  # Σ wish id mod MODULUS over its wishes
+    w2: int
+
+
+def rebuild(session: Session, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Recompute the statistics aggregates from the wishes in one transaction; commit."""
+    counts = fill(session, progress)
+    session.commit()
+    return counts
+
+
+def kept_levels(session: Session) -> list[str]:
+    """The district levels the aggregates are kept for."""
+    return list(session.scalars(select(StatLevel.level).where(StatLevel.scope == SCOPE)))
+
+
+def ensure_levels(session: Session) -> None:
+    """Rebuild once when the district levels differ from those the aggregates are kept for."""
+    if set(kept_levels(session)) != set(district_levels(session)):
+        rebuild(session)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to read: the kind, its equality filters, the date range and the grouping."""
+
+    kind: int
+    by: tuple[str, ...]
+    level: str | None = None  # of the district grouping or filter
+    street_id: int | None = None
+    district_id: int | None = None
+    type_id: int | None = None
+    type_ids: tuple[int, ...] | None = None  # a group's types, when the kind splits by type
+    group: str | None = None
+    since: int | None = None  # yyyymmdd
+    until: int | None = None
+
+
+def _month(day: Any) -> Any:
+    # A literal, not a bound parameter: PostgreSQL matches GROUP BY expressions by their text.
+    return day // literal_column("100")
+
+
+def _grouping(model: Any, selection: Selection) -> tuple[list[Any], bool]:
+    columns, joins_type = [], False
+    for dimension in selection.by:
+        if dimension == "street":
+            columns.append(model.street_id)
+        elif dimension == "district":
+            columns.append(model.district_id)
+        elif dimension == "type":
+            columns.append(model.shop_type_id)
+        elif dimension == "group" and selection.kind & GROUP:
+            columns.append(model.grp)
+        elif dimension == "group":  # one shop type (filtered): its group by a join
+            columns.append(ShopType.group)
+            joins_type = True
+        else:
+            columns.append(_month(model.day))
+    return columns, joins_type
+
+
+def _where(model: Any, selection: Selection) -> list[Any]:
+    conditions = [model.scope == SCOPE, model.kind == selection.kind]
+    if selection.kind & DISTRICT:
+        conditions.append(model.level == selection.level)
+    if selection.street_id is not None:
+        conditions.append(model.street_id == selection.street_id)
+    if selection.district_id is not None:
+        conditions.append(model.district_id == selection.district_id)
+    if selection.type_id is not None:
+        conditions.append(model.shop_type_id == selection.type_id)
+    if selection.type_ids is not None:
+        conditions.append(model.shop_type_id.in_(selection.type_ids))
+    if selection.group is not None and selection.kind & GROUP:
+        conditions.append(model.grp == selection.group)
+    return conditions
+
+
+def tallies(session: Session, selection: Selection) -> list[Tally]:
+    """Exact counts per group: day rows in the range minus the pair rows inside it."""
+    day_columns, day_join = _grouping(StatDay, selection)
+    days = select(
+        *day_columns,
+        func.sum(StatDay.residents),
+        func.sum(StatDay.r1),
+        func.sum(StatDay.r2),
+        func.sum(StatDay.wishes),
+        func.sum(StatDay.w1),
+        func.sum(StatDay.w2),
+    ).where(*_where(StatDay, selection))
+    pair_columns, _ = _grouping(StatDayPair, selection)
+    pairs = select(
+        *pair_columns,
+        func.sum(StatDayPair.residents),
+        func.sum(StatDayPair.r1),
+        func.sum(StatDayPair.r2),
+    ).where(*_where(StatDayPair, selection))
+    if day_join:
+        days = days.join(ShopType, ShopType.id == StatDay.shop_type_id)
+        pairs = pairs.join(ShopType, ShopType.id == StatDayPair.shop_type_id)
+    if selection.since is not None:
+        days = days.where(StatDay.day >= selection.since)
+        pairs = pairs.where(StatDayPair.day >= selection.since)
+    if selection.until is not None:
+        days = days.where(StatDay.day <= selection.until)
+        pairs = pairs.where(StatDayPair.next_day <= selection.until)
+    if "month" in selection.by:
+        # A pair counts within a month only when both its days fall in it.
+        pairs = pairs.where(_month(StatDayPair.day) == _month(StatDayPair.next_day))
+    days = days.group_by(*day_columns)
+    pairs = pairs.group_by(*pair_columns)
+    width = len(selection.by)
+    found = {
+        _key(row[:width], selection): [int(value) for value in row[width:]]
+        for row in session.execute(days)
+    }
+    for row in session.execute(pairs):
+        figures = found.get(_key(row[:width], selection))
+        if figures is None:  # pair rows left at zero after their group's last wish went
+            continue
+        for index, value in enumerate(row[width:]):
+            figures[index] -= int(value)
+    return [
+        Tally(key, wishes, residents, r1, r2, w1, w2)
+        for key, (residents, r1, r2, wishes, w1, w2) in found.items()
+    ]
+
+
+def _key(values: tuple[Any, ...], selection: Selection) -> tuple[Any, ...]:
+    # 0 stands for "no street nearby" and "outside every district", which the scans call None.
+    return tuple(
+        (int(value) or None)
+        if dimension in ("street", "district")
+        else int(value)
+        if dimension in ("type", "month")
+        else value
+        for dimension, value in zip(selection.by, values, strict=True)
+    )
+
+
+def streets_with_wishes(session: Session) -> set[int]:
+    """The streets some active wish counts for."""
+    return set(
+        session.scalars(
+            select(StatDay.street_id)
+            .where(StatDay.scope == SCOPE, StatDay.kind == STREET, StatDay.street_id != 0)
+            .distinct()
+        )
+    )
+
+
+def snapshot(session: Session) -> tuple[set[tuple], set[tuple], set[tuple]]:
+    """Every statistics aggregate row (for tests and checks): (days, pairs, levels).
+
+    Pair rows at zero, which the triggers leave, are not counted: they subtract nothing.
+    """
+    days = {tuple(row) for row in session.execute(select(StatDay.__table__))}
+    pairs = {
+        tuple(row)
+        for row in session.execute(select(StatDayPair.__table__).where(StatDayPair.residents != 0))
+    }
+    levels = {tuple(row) for row in session.execute(select(StatLevel.__table__))}
+    return days, pairs, levels
