@@ -72,6 +72,13 @@ bench-portfolio: install-test
 bench-city: install-test
 	$(BIN)/python -m bench.city_scale
 
+## bench-scale: the whole path at 1,000,000 wishes on SQLite and PostgreSQL (map data, statistics,
+# portfolio, adding a wish, flask analyse); the built cities are cached in /tmp/wishmap-bench-scale
+# and as database wishmap_scale_42_1000000, so a rerun only measures; needs PostgreSQL on 127.0.0.1
+.PHONY: bench-scale
+bench-scale: install-test
+	$(BIN)/python -m bench.scale
+
 ## bench-load: residents wishing through gunicorn (4 workers, SIGKILL of one) on SQLite and
 # PostgreSQL, against a bare-insert app on the same setup; needs Redis and PostgreSQL on 127.0.0.1
 bench-load: install-test

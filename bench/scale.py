@@ -1,0 +1,348 @@
+"""The whole path at a whole city's scale, on SQLite and on PostgreSQL (`make bench-scale`).
+
+    .venv/bin/python -m bench.scale [--wishes 1000000] [--databases sqlite,postgresql]
+                                    [--repeat 20] [--add-wishes 200] [--seed 42] [--rebuild]
+
+Builds the demo district (seed --seed) scaled to --wishes with bench.map_payload.scale_wishes
+(every trigger on wishes off while loading, then `flask rebuild-aggregates`, as after a
+restore), once per database: SQLite in --cache-dir, PostgreSQL as database
+wishmap_scale_<seed>_<wishes> beside --postgres-url. A rerun reuses them (a few seconds) unless
+their schema lags the models or --rebuild is given. Then, per database, as the demo officer
+through the app (each request once to warm caches, then --repeat times): the map's data
+(initial view, zoomed out), statistics and their export, the portfolio and the report of the
+premise with the most wishes; adding one wish with its aggregates in the service (create_wish,
+no HTTP, --add-wishes residents of long standing); `flask analyse` as a subprocess: wall time,
+CPU time and peak RSS. Prints p50/p95 in ms; the last line is one JSON object of every figure.
+On a shared machine compare CPU times: the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+import wishmap.models  # noqa: F401  -- registers every table
+from bench.map_payload import VIEWS, scale_wishes, view_bbox
+from wishmap import create_app, db
+from wishmap.models import Premise, ShopType, User, Wish
+from wishmap.models._types import utcnow
+from wishmap.services.demo import DEMO_DOMAIN, load_demo
+from wishmap.services.extent import data_extent
+from wishmap.services.wishes import create_wish
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get(
+    "WISHMAP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+CONFIG = {"SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
+
+
+def say(message: str) -> None:
+    """Print a progress line at once, with the time of day."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _flask(url: str, *arguments: str) -> str:
+    """Run a flask command of the app on url; return its output, or stop with it on failure."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    command = [str(Path(sys.executable).parent / "flask"), "--app", "wishmap", *arguments]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def _wish_triggers(session) -> list[tuple[str, str, str]]:
+    """Return (name, drop, create) statements of every trigger on wishes, whoever installed it."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+                " WHERE tgrelid = 'wishes'::regclass AND NOT tgisinternal"
+            )
+        ).all()
+        return [(name, f'DROP TRIGGER "{name}" ON wishes', create) for name, create in rows]
+    rows = session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'wishes'")
+    ).all()
+    return [(name, f'DROP TRIGGER "{name}"', create) for name, create in rows]
+
+
+def build_city(url: str, seed: int, wishes: int) -> None:
+    """Fill the empty database at url: the demo district scaled to wishes, aggregates rebuilt."""
+    started = time.monotonic()
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        db.upgrade(db.engine())  # as `flask init-db`
+        session = db.session()
+        load_demo(session, seed=seed, progress=lambda step: say(f"  demo: {step}"))
+        # Bulk load without the per-row triggers (every aggregate's), then one
+        # `flask rebuild-aggregates`, as after restoring a backup.
+        triggers = _wish_triggers(session)
+        for _name, drop, _create in triggers:
+            session.execute(text(drop))
+        session.commit()
+        say(f"  scaling to {wishes:,} wishes, {len(triggers)} triggers on wishes off")
+        total = scale_wishes(session, wishes, seed=seed)
+        for _name, _drop, create in triggers:
+            session.execute(text(create))
+        session.commit()
+        db.close_session()
+        db.engine().dispose()
+    say(f"  {total:,} wishes loaded; flask rebuild-aggregates")
+    say("  " + _flask(url, "rebuild-aggregates").strip().replace("\n", "\n  "))
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+        engine.dispose()
+    say(f"  built in {time.monotonic() - started:.0f} s")
+
+
+def _current(url: str) -> bool:
+    """Upgrade a cached city; return whether its schema now matches the models."""
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        db.upgrade(db.engine())
+        drift = db.schema_drift(db.engine())
+        db.close_session()
+        db.engine().dispose()
+    if drift:
+        # A migration edited in place (the reserved no-op revisions) is not replayed: build again.
+        first = drift[0][0] if isinstance(drift[0], tuple) else drift[0]
+        say(f"  the cached city lags the models: {len(drift)} differences, first {first}")
+    return not drift
+
+
+def sqlite_city(cache_dir: Path, seed: int, wishes: int, rebuild: bool) -> str:
+    """Return the URL of the cached SQLite city, building it first if needed."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"city-{seed}-{wishes}.sqlite"
+    if path.exists() and (rebuild or not _current(f"sqlite:///{path}")):
+        path.unlink()
+    if not path.exists():
+        # Built under another name and renamed: an interrupted build is never reused.
+        building = path.with_suffix(".building")
+        for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+        say(f"building the SQLite city in {path}")
+        build_city(f"sqlite:///{building}", seed, wishes)
+        building.rename(path)
+    else:
+        say(f"reusing the SQLite city {path}")
+    return f"sqlite:///{path}"
+
+
+def postgres_city(admin_url: str, seed: int, wishes: int, rebuild: bool) -> str:
+    """Return the URL of the cached PostgreSQL city, building it first if needed."""
+    name = f"wishmap_scale_{seed}_{wishes}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+
+        def exists(database: str) -> bool:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            return connection.scalar(query, {"name": database}) is not None
+
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        if exists(name) and (rebuild or not _current(url)):
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        if not exists(name):
+            say(f"building the PostgreSQL city in database {name}")
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_building"'))
+            connection.execute(text(f'CREATE DATABASE "{name}_building"'))
+            building = make_url(admin_url).set(database=f"{name}_building")
+            build_city(building.render_as_string(hide_password=False), seed, wishes)
+            connection.execute(text(f'ALTER DATABASE "{name}_building" RENAME TO "{name}"'))
+        else:
+            say(f"reusing the PostgreSQL city {name}")
+    admin.dispose()
+    return url
+
+
+def _timed(client, path: str, repeat: int) -> tuple[float, float]:
+    """Return p50 and p95 wall-clock ms of GET path, after one request that warms caches."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code, response.data[:300])
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    p50, p95 = np.percentile(samples, [50, 95])
+    return float(p50), float(p95)
+
+
+def _log_in(app, client, email: str) -> None:
+    """Give the test client the session cookie of the account with this e-mail."""
+    from flask_login.utils import _create_identifier
+
+    with app.app_context():
+        user = db.session().scalar(select(User).where(User.email == email))
+        user_id = user.get_id()
+        db.close_session()
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as cookie:
+        cookie.update({"_user_id": user_id, "_fresh": True, "_id": identifier})
+
+
+def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[float, float, dict]:
+    """Time create_wish for count fresh residents near (lat, lon); return p50, p95, statuses."""
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    rng = random.Random(stamp)
+    with app.app_context():
+        session = db.session()
+        # Residents of long standing, verified: their wishes count at once (no burst hold).
+        long_ago = utcnow() - timedelta(days=60)
+        session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"add{stamp}-{n}@bench.wishmap.example",
+                    "display_name": f"Bench add {n}",
+                    "role": "resident",
+                    "created_at": long_ago,
+                    "email_verified_at": long_ago,
+                }
+                for n in range(count + 1)
+            ],
+        )
+        session.commit()
+        users = list(session.scalars(select(User).where(User.email.like(f"add{stamp}-%"))))
+        type_ids = list(session.scalars(select(ShopType.id)))
+        samples, statuses = [], {}
+        for n, user in enumerate(users):
+            point = (lat + rng.uniform(-0.004, 0.004), lon + rng.uniform(-0.006, 0.006))
+            started = time.perf_counter()
+            wish = create_wish(session, user, rng.choice(type_ids), point=point)
+            if n:  # the first one warms caches
+                samples.append((time.perf_counter() - started) * 1000)
+            statuses[wish.status] = statuses.get(wish.status, 0) + 1
+        db.close_session()
+    p50, p95 = np.percentile(samples, [50, 95])
+    return float(p50), float(p95), statuses
+
+
+def _analyse(url: str) -> tuple[float, float, float, str]:
+    """Run `flask analyse` on url as a subprocess; return wall s, CPU s, peak RSS MB, output."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "WISHMAP_LOG_LEVEL": "WARNING"}
+    command = [str(Path(sys.executable).parent / "flask"), "--app", "wishmap", "analyse"]
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=ROOT)
+        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would keep the largest so far).
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text_out = output.read()
+    if process.returncode:
+        raise SystemExit(f"flask analyse failed:\n{text_out}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text_out
+
+
+def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
+    """Time every path on the city at url; print a table and return the figures."""
+    app = create_app({**CONFIG, "DATABASE_URL": url})
+    with app.app_context():
+        session = db.session()
+        dialect = session.get_bind().dialect.name
+        wishes = session.scalar(select(func.count()).select_from(Wish))
+        lat, lon = app.config["MAP_CENTER"] or data_extent(session).center
+        busiest = session.execute(
+            select(Wish.premise_id, func.count())
+            .join(Premise, Premise.id == Wish.premise_id)
+            .group_by(Wish.premise_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        db.close_session()
+    client = app.test_client()
+    _log_in(app, client, f"officer@{DEMO_DOMAIN}")
+    zoom = app.config["MAP_ZOOM"]
+    width, height = VIEWS["desktop 1280×800"]
+    initial = view_bbox(lat, lon, zoom, width, height)
+    wide = view_bbox(lat, lon, zoom - 2, width, height)
+    paths = {
+        "demand initial view": f"/api/demand.geojson?bbox={initial}",
+        "demand zoomed out (-2)": f"/api/demand.geojson?bbox={wide}",
+        "premises initial view": f"/api/premises.geojson?bbox={initial}",
+        "statistics by street": "/statistics/?by=street",
+        "statistics by street then month": "/statistics/?by=street&then=month",
+        "export.xlsx by street then month": "/statistics/export.xlsx?by=street&then=month",
+        "portfolio first page": "/portfolio/",
+        "premise report": f"/insights/premises/{busiest[0]}",
+    }
+    print(f"\n{dialect}: {wishes:,} wishes; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"{'path':48s} {'p50 ms':>9s} {'p95 ms':>9s}", flush=True)
+    figures: dict[str, object] = {"wishes": wishes, "premise report wishes": busiest[1]}
+    print(f"premise report: premise {busiest[0]}, the busiest, {busiest[1]:,} wishes on it")
+    for label, path in paths.items():
+        p50, p95 = _timed(client, path, repeat)
+        figures[label] = [round(p50, 1), round(p95, 1)]
+        print(f"{label:48s} {p50:9.1f} {p95:9.1f}", flush=True)
+    p50, p95, statuses = _add_wishes(app, add_count, lat, lon)
+    figures["add one wish (service)"] = [round(p50, 2), round(p95, 2)]
+    print(f"{'add one wish, aggregates included (service)':48s} {p50:9.2f} {p95:9.2f}  {statuses}")
+    wall, cpu, rss, output = _analyse(url)
+    figures["flask analyse"] = {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb": round(rss),
+    }
+    print("".join(f"    | {line}\n" for line in output.splitlines()), end="")
+    print(
+        f"{'flask analyse (subprocess)':48s} {wall:8.2f} s wall, {cpu:.2f} s CPU, "
+        f"{rss:.0f} MB peak RSS",
+        flush=True,
+    )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--wishes", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per path")
+    parser.add_argument("--add-wishes", type=int, default=200, help="wishes added and timed")
+    parser.add_argument("--seed", type=int, default=42, help="the demo's seed (the cache key)")
+    parser.add_argument(
+        "--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "wishmap-bench-scale"
+    )
+    parser.add_argument(
+        "--postgres-url", default=POSTGRES_URL, help="a database to create the city's beside"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="build the cities again")
+    args = parser.parse_args()
+    started = time.monotonic()
+    say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    results: dict[str, object] = {"load_average": round(os.getloadavg()[0], 2)}
+    for name in [part.strip() for part in args.databases.split(",") if part.strip()]:
+        if name == "sqlite":
+            url = sqlite_city(args.cache_dir, args.seed, args.wishes, args.rebuild)
+        elif name == "postgresql":
+            url = postgres_city(args.postgres_url, args.seed, args.wishes, args.rebuild)
+        else:
+            parser.error(f"unknown database {name!r}: sqlite or postgresql")
+        results[name] = measure(url, args.repeat, args.add_wishes)
+    results["seconds"] = round(time.monotonic() - started)
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
