@@ -8,7 +8,7 @@ apart. Any bad value raises ApiParamError with the parameter's name and the reas
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -194,8 +194,3 @@ def page_links(total: int, limit: int, offset: int) -> dict[str, int | None]:
         "offset": offset,
         "next_offset": following if following < total else None,
     }
-
-
-def one_of(values: Mapping[str, Any]) -> list[str]:
-    """Return the codes of a vocabulary as an enum list, sorted."""
-    return sorted(values)
