@@ -121,7 +121,10 @@ def refuse_bad_input() -> Any:
             "The request contains a control character (such as a NUL byte) that no field "
             "accepts. Remove it and try again."
         )
-        if request.accept_mimetypes.best == "application/json":
+        if request.blueprint == "open_data":
+            abort(400, description=message)  # the API answers in its own JSON error shape
+        # Map data (/api/…) is read by scripts too, which do not always ask for JSON.
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
             return jsonify({"error": message}), 400
         return render_template("errors/bad_input.html", message=message), 400
     if any(

@@ -184,3 +184,17 @@ def test_a_nul_byte_is_refused_with_a_reason(app: Flask, session: Session) -> No
     assert reset.status_code == 400 and "NUL" in reset.get_json()["error"]
     assert client.get(f"/premises/{2**31}").status_code == 404
     assert client.get(f"/premises/{2**63}").status_code == 404
+
+
+def test_the_api_refuses_a_nul_byte_in_json_without_being_asked_for_json(
+    app: Flask, session: Session
+) -> None:
+    # Scripts reading the API seldom send Accept: application/json; they used to get a page.
+    client = app.test_client()
+    refused = client.get("/api/v1/premises?street=%00")
+    assert refused.status_code == 400 and refused.mimetype == "application/json"
+    assert refused.get_json()["error"] == "bad_parameter"
+    assert "control character" in refused.get_json()["detail"]
+    map_data = client.get("/api/premises.geojson?bbox=%00")
+    assert map_data.status_code == 400 and "control character" in map_data.get_json()["error"]
+    assert client.get(f"/api/v1/premises?street={2**63}").status_code in (400, 404)
