@@ -2,9 +2,9 @@
 
 At a whole city's scale (1,000,000 wishes) building one Python object per row costs more than the
 analysis itself. Wishes are read through the driver's own cursor straight into a numpy record
-array: on PostgreSQL as COPY … TO STDOUT in binary (fixed-width big-endian fields, read with
-np.frombuffer), on SQLite by np.fromiter over the cursor's tuples. NULLs are replaced in SQL so
-every field has a fixed width.
+array: on PostgreSQL as a few bytea blocks of fixed-width big-endian rows packed by the server
+(read with np.frombuffer), on SQLite by np.fromiter over the cursor's tuples. NULLs are replaced
+in SQL so every field has a fixed width. Results go back by COPY … FROM STDIN or executemany.
 """
 
 from __future__ import annotations
@@ -31,22 +31,24 @@ _SQLITE_WISHES = (
     # would fetch each row by rowid, 1.7 s against 0.8 s CPU at 1,000,000 wishes.
     " FROM wishes NOT INDEXED WHERE status = ?"
 )
+# PostgreSQL packs each row into 48 big-endian bytes server-side (the binary send functions) and
+# each block of ids into one bytea: a handful of values cross the wire instead of a million rows
+# (COPY … TO STDOUT sends one message per row: 0.6 s of Python per 1,000,000 on the client).
+# Rows whose pieces were NULL would vanish from string_agg; the count per block catches that.
 _POSTGRES_WISHES = (
-    "COPY (SELECT lat::float8, lon::float8, shop_type_id::int8, COALESCE(user_id, -id)::int8,"
-    " floor(extract(epoch FROM created_at))::int8, COALESCE(street_id, -1)::int8"
-    " FROM wishes WHERE status = '{status}') TO STDOUT (FORMAT BINARY)"
+    "SELECT count(*), string_agg(float8send(lat::float8) || float8send(lon::float8)"
+    " || int8send(shop_type_id::int8) || int8send(COALESCE(user_id, -id)::int8)"
+    " || timestamptz_send(created_at) || int8send(COALESCE(street_id, -1)::int8), ''::bytea)"
+    " FROM wishes WHERE status = %s GROUP BY id / 262144"
 )
-# PostgreSQL's binary COPY: an 11-byte signature, flags and extension length (int32 each),
-# then per row a field count (int16) and per field its length (int32) and its 8 bytes.
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-_COPY_ROW = np.dtype(
-    [("fields", ">i2")]
-    + [
-        item
+_POSTGRES_ROW = np.dtype(
+    [
+        ("created_us", ">i8") if name == "created_s" else (name, WISH_DTYPE[name].newbyteorder(">"))
         for name in WISH_FIELDS
-        for item in ((f"{name}_len", ">i4"), (name, WISH_DTYPE[name].newbyteorder(">")))
     ]
 )
+# Binary timestamps count microseconds from 2000-01-01 UTC.
+_POSTGRES_EPOCH_S = 946_684_800
 
 
 def read_active_wishes(session: Session) -> np.ndarray:
@@ -54,7 +56,7 @@ def read_active_wishes(session: Session) -> np.ndarray:
     status = WishStatus.ACTIVE.value
     raw = session.connection().connection  # the driver's connection, same transaction
     if session.get_bind().dialect.name == "postgresql":
-        return _copy_binary(raw, _POSTGRES_WISHES.format(status=status))
+        return _postgres_wishes(raw, status)
     cursor = raw.cursor()
     try:
         cursor.execute(_SQLITE_WISHES, (status,))
@@ -63,33 +65,35 @@ def read_active_wishes(session: Session) -> np.ndarray:
         cursor.close()
 
 
-def _copy_binary(raw: Any, statement: str) -> np.ndarray:
-    buffer = bytearray()
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for block in copy:
-            buffer += block
-    if not buffer.startswith(_COPY_SIGNATURE):
-        raise ValueError("not a binary COPY stream")
-    extension = int.from_bytes(buffer[15:19], "big")
-    start = 19 + extension
-    rows = (len(buffer) - start - 2) // _COPY_ROW.itemsize
-    if start + rows * _COPY_ROW.itemsize + 2 != len(buffer):
-        raise ValueError("binary COPY stream of an unexpected length")
-    records = np.frombuffer(buffer, dtype=_COPY_ROW, count=rows, offset=start)
-    # A NULL (length -1) or a wider type would shift every later field: refuse rather than misread.
-    widths_ok = all((records[f"{name}_len"] == 8).all() for name in WISH_FIELDS)
-    if not widths_ok or (records["fields"] != len(WISH_FIELDS)).any():
-        raise ValueError("binary COPY rows are not six 8-byte fields")
-    out = np.empty(rows, dtype=WISH_DTYPE)
+def _postgres_wishes(raw: Any, status: str) -> np.ndarray:
+    with raw.cursor(binary=True) as cursor:
+        cursor.execute(_POSTGRES_WISHES, (status,))
+        blocks = cursor.fetchall()
+    if any(len(data) != count * _POSTGRES_ROW.itemsize for count, data in blocks):
+        raise ValueError("an active wish has a NULL where none is allowed")
+    records = np.frombuffer(b"".join(data for _count, data in blocks), dtype=_POSTGRES_ROW)
+    out = np.empty(len(records), dtype=WISH_DTYPE)
     for name in WISH_FIELDS:
-        out[name] = records[name]
+        if name != "created_s":
+            out[name] = records[name]
+    out["created_s"] = records["created_us"] // 1_000_000 + _POSTGRES_EPOCH_S  # floored
     return out
+
+
+_LOOKUP_MAX = 1 << 22
 
 
 def index_of(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Return the position of each value in ids (any order), -1 where it is not there."""
     if len(ids) == 0:
         return np.full(len(values), -1, dtype=np.int64)
+    if ids.min() >= 0 and ids.max() < _LOOKUP_MAX:
+        # Database ids of types and streets are small: one table lookup beats a binary search
+        # per wish (0.01 s against 0.06 s per 1,000,000).
+        table = np.full(int(ids.max()) + 2, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        inside = (values >= 0) & (values <= ids.max())
+        return np.where(inside, table[np.where(inside, values, -1)], -1)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     at = np.clip(np.searchsorted(sorted_ids, values), 0, len(ids) - 1)
