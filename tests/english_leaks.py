@@ -26,7 +26,11 @@ _PROFESSIONAL_WORDS = (
     "demand score surface rent wished types filter show back next previous page close open "
     "competitor competitors nearby residents map total roles jobs failed queue overview none "
     "nothing and for not all average between since month months week year people count shops "
-    "district districts export audit texts introduction privacy notice days vacant"
+    "district districts export audit texts introduction privacy notice days vacant "
+    "from yes edit delete cancel confirm sent address phone opening hours business pitch why "
+    "reason reasons changed role select choose date level group groups wishing owned managed "
+    "letting approve approved decision shortlisted withdrawn unknown error refused must number "
+    "within walking"
 )
 ENGLISH = set(_RESIDENT_WORDS.split()) | set(_PROFESSIONAL_WORDS.split())
 _ALSO_FRENCH = (
