@@ -116,11 +116,14 @@ def test_too_long_texts_are_refused_with_a_reason(
     app: Flask, session: Session, field: str, value: str
 ) -> None:
     admin = _admin(app, session)
+    assert _save(admin, "en", district_name="Belleville").status_code == 302
     refused = _save(admin, "nl", **{field: value})
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert 'class="error"' in html
-    assert session.scalars(select(SiteText)).all() == []
+    # The page sent back keeps the other languages' stored texts in their forms.
+    assert 'value="Belleville"' in html
+    assert [row.language for row in session.scalars(select(SiteText))] == ["en"]
 
 
 def test_requests_that_bypass_the_form_are_refused(app: Flask, session: Session) -> None:

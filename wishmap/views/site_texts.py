@@ -67,8 +67,9 @@ def privacy() -> str:
 
 
 def _forms(stored: dict[str, dict[str, str]]) -> dict[str, SiteTextsForm]:
+    # formdata=None: each form shows what is stored, never another language's posted fields.
     return {
-        language: SiteTextsForm(prefix=language, data=stored.get(language, {}))
+        language: SiteTextsForm(prefix=language, formdata=None, data=stored.get(language, {}))
         for language in SITE_TEXT_LANGUAGES
     }
 
