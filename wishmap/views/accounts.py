@@ -28,6 +28,7 @@ from wishmap.account_forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from wishmap.admin_vocabulary import role_label
 from wishmap.forms import LoginForm, RegisterForm
 from wishmap.i18n import current_language
 from wishmap.limits import (
@@ -165,6 +166,7 @@ def _settings(
             password_form=password_form or ChangePasswordForm(formdata=None),
             email_form=email_form or ChangeEmailForm(formdata=None),
             delete_form=delete_form or DeleteAccountForm(formdata=None),
+            role_label=role_label,
         ),
         status,
     )
