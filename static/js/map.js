@@ -161,12 +161,14 @@
 
   var summaries = {};
 
-  function fill(body, data) {
+  function fill(body, data, m) {
     body.textContent = "";
+    // On a phone the popup must fit the map whole: fewer types and reasons (the page has all).
+    var phone = map.getSize().x < 480;
     if (data.surface_m2) { body.appendChild(el("p", "popup-surface", T.surface + ": " + data.surface_m2 + " m²")); }
     if (data.types.length) {
       var list = el("ul", "popup-types");
-      data.types.forEach(function (t) {
+      data.types.slice(0, phone ? 3 : 5).forEach(function (t) {
         var li = el("li");
         li.appendChild(icon(t.icon));
         li.appendChild(document.createTextNode(" " + t.label + " "));
@@ -177,7 +179,7 @@
     } else {
       body.appendChild(el("p", null, T.noWish));
     }
-    data.reasons.slice(0, 2).forEach(function (r) {
+    data.reasons.slice(0, phone ? 1 : 2).forEach(function (r) {
       var q = el("p", "popup-reason");
       q.appendChild(el("q", null, r.text));
       q.appendChild(document.createTextNode(" — " + r.name));
@@ -193,6 +195,52 @@
     more.href = data.url;
     actions.appendChild(more);
     body.appendChild(actions);
+    body.appendChild(followControl(data, m));
+  }
+
+  // Follow or unfollow the premise from its popup (an e-mail when it is let or its report
+  // changes); a visitor is sent to log in and comes back to the premise's Follow button.
+  function followControl(data, m) {
+    var wrap = el("p", "popup-follow");
+    if (!config.loggedIn) {
+      var link = el("a", null, T.follow);
+      link.href = config.login + "?next=" + encodeURIComponent(data.url + "#follow");
+      wrap.appendChild(link);
+      return wrap;
+    }
+    var said = el("span", "popup-follow-said");
+    said.setAttribute("role", "status");
+    var button = el("button", "button secondary popup-follow-button");
+    button.type = "button";
+    button.textContent = data.following ? T.unfollow : T.follow;
+    button.setAttribute("aria-pressed", data.following ? "true" : "false");
+    if (data.following) { said.textContent = T.following; }
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var form = new FormData();
+      form.append("csrf_token", csrfToken());
+      fetch(data.following ? data.unfollow : data.follow, {
+        method: "POST", body: form, credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
+      }).then(function (response) {
+        if (response.redirected || response.status === 401) { toLogin(data); return null; }
+        return response.json().then(function (answer) {
+          if (!response.ok) {
+            said.textContent = answer.error || T.error;
+            button.disabled = false;
+            return;
+          }
+          data.following = answer.following;
+          // Redraw from the new state: the popup is re-measured and panned whole into view.
+          m.getPopup().update();
+          var again = m.getPopup().getElement().querySelector(".popup-follow-button");
+          if (again) { again.focus(); }
+        });
+      }).catch(function () { said.textContent = T.error; button.disabled = false; });
+    });
+    wrap.appendChild(button);
+    wrap.appendChild(said);
+    return wrap;
   }
 
   function csrfToken() {
@@ -250,13 +298,13 @@
     var body = el("div", "popup-body", T.loading);
     box.appendChild(body);
     if (summaries[id]) {
-      fill(body, summaries[id]);
+      fill(body, summaries[id], m);
       return box;
     }
     getJSON(config.summary + id).then(function (data) {
       summaries[id] = data;
       // The popup grows: redrawing it re-measures it and pans it fully into view.
-      if (m.isPopupOpen()) { m.getPopup().update(); } else { fill(body, data); }
+      if (m.isPopupOpen()) { m.getPopup().update(); } else { fill(body, data, m); }
     }).catch(function () { body.textContent = T.error; });
     return box;
   }

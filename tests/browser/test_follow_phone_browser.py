@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ARTIFACTS
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from test_accessibility_browser import _axe
 
 from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
@@ -91,6 +91,87 @@ def test_follow_a_premise_on_a_phone_and_find_it_on_my_wishes(
     (ARTIFACTS / "axe-follow-phone-report.json").write_text(
         json.dumps({name: [(v["id"], v["impact"]) for v in found] for name, found in audit.items()})
     )
+    found = {
+        name: [(v["id"], v["impact"], v["nodes"][0]["target"]) for v in violations]
+        for name, violations in audit.items()
+        if violations
+    }
+    assert found == {}, found
+    assert errors == []
+
+
+def _popup_fully_on_screen(page: Page, popup: Locator) -> None:
+    """The popup lies inside both the screen and the map (the panel above would cover it)."""
+    box = popup.bounding_box()
+    frame = page.locator(".folium-map").bounding_box()
+    assert box is not None and frame is not None
+    top, bottom = max(0, frame["y"]), min(HEIGHT, frame["y"] + frame["height"])
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    assert top <= box["y"] and box["y"] + box["height"] <= bottom, (box, frame)
+    _fits(page)
+
+
+def _open_popup(page: Page) -> tuple[str, Locator]:
+    """Tap a premise that has wishes; return its address and its popup, drawn in full."""
+    marker = page.locator(".leaflet-marker-icon.pin-1, .leaflet-marker-icon.pin-2").first
+    expect(marker).to_be_visible()
+    # The map reloads its premises as it settles; a marker redrawn then would close its popup.
+    page.wait_for_load_state("networkidle")
+    address = (marker.get_attribute("aria-label") or "").split(" — ")[0]
+    marker.click()
+    popup = page.locator(".leaflet-popup")
+    expect(popup.locator(".popup-follow")).to_be_visible()
+    page.wait_for_timeout(400)  # Leaflet pans the popup into view
+    return address, popup
+
+
+def test_follow_from_the_map_popup_on_a_phone(
+    small_phone: Page, live_server: str, artifacts: Path
+) -> None:
+    page = small_phone
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # A visitor's popup offers a link to log in that comes back to the premise's Follow button.
+    page.goto(live_server + "/")
+    _, popup = _open_popup(page)
+    link = popup.locator(".popup-follow").get_by_role("link", name="Follow this premise")
+    assert re.search(
+        r"/account/login\?next=%2Fpremises%2F\d+%23follow$", link.get_attribute("href") or ""
+    )
+
+    page.goto(live_server + "/account/login")
+    page.get_by_label("E-mail").fill(f"resident@{DEMO_DOMAIN}")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/account/login"))
+    page.goto(live_server + "/")
+    address, popup = _open_popup(page)
+    _popup_fully_on_screen(page, popup)
+    follow = popup.get_by_role("button", name="Follow this premise")
+    follow.click()
+    expect(popup.get_by_role("button", name="Unfollow")).to_be_visible()
+    expect(popup.locator(".popup-follow-said")).to_have_text("You follow this premise.")
+    page.wait_for_timeout(400)  # Leaflet pans the redrawn popup into view
+    _popup_fully_on_screen(page, popup)
+    page.screenshot(path=str(ARTIFACTS / "follow-phone-map-popup.png"))
+    audit = {"map popup (following)": _axe(page)}
+
+    page.goto(live_server + "/me/")
+    followed = page.locator("section.following li", has_text=address)
+    expect(followed).to_have_count(1)
+    followed.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "follow-phone-my-wishes-from-map.png"))
+    audit["my wishes (followed from the map)"] = _axe(page)
+
+    # Unfollow from the popup again (the demo resident is shared with the other browser tests).
+    page.goto(live_server + "/")
+    again, popup = _open_popup(page)
+    assert again == address
+    popup.get_by_role("button", name="Unfollow").click()
+    expect(popup.get_by_role("button", name="Follow this premise")).to_be_visible()
+    page.goto(live_server + "/me/")
+    expect(page.locator("section.following li", has_text=address)).to_have_count(0)
     found = {
         name: [(v["id"], v["impact"], v["nodes"][0]["target"]) for v in violations]
         for name, violations in audit.items()

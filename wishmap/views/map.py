@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
 
 from wishmap import db
 from wishmap.geo import cell_features, feature_collection, premise_features, street_features
 from wishmap.i18n import current_language
 from wishmap.maps import render_parts, with_demand_classes
 from wishmap.security import csp_nonce, public
+from wishmap.services import follows
 from wishmap.services.aggregates import ensure_grid
 from wishmap.services.demand import (
     MIN_CELL_M,
@@ -132,6 +134,11 @@ def premise_summary(premise_id: int) -> Response | tuple[Response, int]:
                 for r in demand.reasons
             ],
             "url": url_for("premises.show", premise_id=premise.id),
+            # The popup's Follow button: its state for this reader, and where it posts.
+            "following": current_user.is_authenticated
+            and follows.following(db.session(), current_user.id, premise.id),
+            "follow": url_for("premises.follow", premise_id=premise.id),
+            "unfollow": url_for("premises.unfollow", premise_id=premise.id),
         }
     )
     # Labels follow the reader's language: no shared cache may keep one reader's answer.

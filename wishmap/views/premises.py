@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -36,7 +37,7 @@ from wishmap.services.share_image import plain_attribution, premise_preview, ren
 from wishmap.services.shop_types import list_shop_types, shop_type_by_code
 from wishmap.services.wishes import active_wish_count, user_types_at
 from wishmap.services.zoning import premise_protection
-from wishmap.views._nav import whole_number
+from wishmap.views._nav import wants_json, whole_number
 
 bp = Blueprint("premises", __name__, url_prefix="/premises")
 
@@ -131,14 +132,16 @@ def _back(premise_id: int) -> str:
 
 @bp.post("/<int:premise_id>/follow")
 @authenticated
-def follow(premise_id: int) -> Response | tuple[str, int]:
+def follow(premise_id: int) -> Response | tuple[str | Response, int]:
     """Follow the premise: an e-mail when it is let or opened, or its report changes."""
     try:
         follows.follow(db.session(), current_user.id, premise_id)
     except follows.FollowError as error:
+        if wants_json():  # the map's popup
+            return jsonify({"error": str(error)}), 404
         return render_template("wishes/refused.html", message=str(error)), 404
-    flash(_("You follow this premise: we will e-mail you when it is let or its report changes."))
-    return redirect(_back(premise_id), code=303)
+    message = _("You follow this premise: we will e-mail you when it is let or its report changes.")
+    return _followed(premise_id, True, message)
 
 
 @bp.post("/<int:premise_id>/unfollow")
@@ -146,7 +149,14 @@ def follow(premise_id: int) -> Response | tuple[str, int]:
 def unfollow(premise_id: int) -> Response:
     """Stop following the premise."""
     follows.unfollow(db.session(), current_user.id, premise_id)
-    flash(_("You no longer follow this premise."))
+    return _followed(premise_id, False, _("You no longer follow this premise."))
+
+
+def _followed(premise_id: int, following: bool, message: str) -> Response:
+    """The answer to a follow or unfollow: JSON for the map's popup, else a flash and a redirect."""
+    if wants_json():
+        return jsonify({"following": following, "message": message})
+    flash(message)
     return redirect(_back(premise_id), code=303)
 
 
