@@ -5,7 +5,8 @@ and answers /static/<version>/… itself: the gzip or Brotli copy the browser ac
 `Cache-Control: max-age=315360000, public, immutable`. <version> is a hash of every file under
 static/, and url_for("static", …) puts it in each URL, so a changed file is fetched anew at once.
 The compressed copies are built once per version in the instance folder (the checkout may be
-read-only). Plain /static/… URLs still work, cached for a minute only.
+read-only), and the older versions' builds are deleted then. Plain /static/… URLs still work,
+cached for a minute only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 import os
 import shutil
 import tempfile
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,12 @@ log = logging.getLogger(__name__)
 
 # Unversioned URLs (typed by hand, or cached by an old page) may change under the same name.
 PLAIN_MAX_AGE = 60
+# Another version's build used this recently may still be served: by workers of the previous
+# deploy draining their requests, or by a process started beside this one. It goes at a later
+# start instead.
+BUILD_GRACE_S = 600
+# A half-built scratch folder takes seconds: older ones were left by a process that died.
+SCRATCH_STALE_S = 3600
 
 
 def static_version(root: Path) -> str:
@@ -62,6 +71,40 @@ def compressed_copy(root: Path, build: Path) -> Path:
     return build
 
 
+def prune_builds(build: Path, now: float | None = None) -> list[str]:
+    """Delete the other versions' builds beside build; return the names deleted.
+
+    Marks build as in use first. Safe when processes start together: a folder is first renamed
+    to a private name (only one process can), so no two delete the same one; another process's
+    scratch folder is left alone while it may still be building, and so is a build another
+    process used within BUILD_GRACE_S.
+    """
+    now = time.time() if now is None else now
+    try:
+        os.utime(build, (now, now))
+    except OSError:
+        return []  # a read-only instance folder: nothing to prune either
+    removed = []
+    for entry in build.parent.iterdir():
+        if entry.name == build.name or not entry.is_dir():
+            continue
+        # Dot folders are scratch (being built) or trash (being deleted) of some process.
+        grace = SCRATCH_STALE_S if entry.name.startswith(".") else BUILD_GRACE_S
+        try:
+            if now - entry.stat().st_mtime < grace:
+                continue
+        except OSError:  # another process renamed it since the listing
+            continue
+        trash = entry.with_name(f".trash-{uuid.uuid4().hex}")
+        try:
+            os.rename(entry, trash)
+        except OSError:  # another process took it first
+            continue
+        shutil.rmtree(trash, ignore_errors=True)
+        removed.append(entry.name)
+    return sorted(removed)
+
+
 def _nosniff(headers: Any, path: str, url: str) -> None:
     # Static answers bypass Flask's after_request hooks, where the other security headers are.
     headers["X-Content-Type-Options"] = "nosniff"
@@ -85,6 +128,10 @@ def init_app(app: Flask) -> None:
     if not app.debug:
         try:
             served = compressed_copy(root, Path(app.instance_path) / "static-build" / version)
+            # Every change to static/ made a new build; without this the folder kept them all.
+            pruned = prune_builds(served)
+            if pruned:
+                log.info("old static builds deleted: %s", ", ".join(pruned))
         except OSError as error:  # an unwritable instance folder: serve plain files
             log.warning("static files served uncompressed: %s", error)
     prefix = f"{(app.static_url_path or '/static').strip('/')}"
