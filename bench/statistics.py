@@ -146,17 +146,18 @@ def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
         started = time.monotonic()
         Base.metadata.create_all(db.engine())
         session = db.session()
-        load_demo(session, seed=42)
         dialect = session.get_bind().dialect.name
         for module in (map_aggregates, stat_aggregates):
             for statement in module.drop_trigger_statements(dialect):
                 session.execute(text(statement))
         session.commit()
+        load_demo(session, seed=42)
         total = scale_wishes(session, wishes)
         map_aggregates.install_triggers(session.connection())
         stat_aggregates.install_triggers(session.connection())
         session.commit()
         loaded = time.monotonic() - started
+        session.commit()
         lat0 = grid_latitude(session, app.config["MAP_CENTER"])
         aggregates.rebuild(session, lat0, max(float(app.config["DEMAND_CELL_M"]), MIN_CELL_M))
         rebuild_started = time.monotonic()
