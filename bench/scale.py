@@ -287,9 +287,9 @@ def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
         "premise report": f"/insights/premises/{busiest[0]}",
     }
     print(f"\n{dialect}: {wishes:,} wishes; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"premise report: premise {busiest[0]}, the busiest, {busiest[1]:,} wishes on it")
     print(f"{'path':48s} {'p50 ms':>9s} {'p95 ms':>9s}", flush=True)
     figures: dict[str, object] = {"wishes": wishes, "premise report wishes": busiest[1]}
-    print(f"premise report: premise {busiest[0]}, the busiest, {busiest[1]:,} wishes on it")
     for label, path in paths.items():
         p50, p95 = _timed(client, path, repeat)
         figures[label] = [round(p50, 1), round(p95, 1)]
