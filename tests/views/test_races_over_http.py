@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,7 +68,10 @@ def live(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
             "TESTING": True,
             "ENGINE": engine,
             "DATABASE_URL": str(engine.url),
-            "SECRET_KEY": "test-secret",
+            # PostgreSQL's advisory locks (one per target and network, keyed by an HMAC of
+            # SECRET_KEY) are database-wide: a key of this test's own never waits on another
+            # test run in another schema of the same database.
+            "SECRET_KEY": f"races-{uuid.uuid4().hex}",
             "TILE_URL": "",
             "LOG_LEVEL": "WARNING",
             "TRUSTED_PROXIES": 1,
@@ -83,8 +87,11 @@ def live(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
     thread.start()
     try:
         with app.app_context():
-            yield Live(app, f"http://127.0.0.1:{server.server_port}", db.session())
-            db.close_session()
+            try:
+                yield Live(app, f"http://127.0.0.1:{server.server_port}", db.session())
+            finally:
+                # Also after a failure: an open transaction would hold up the TRUNCATE below.
+                db.close_session()
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -94,6 +101,8 @@ def live(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         else:
             names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
             with engine.begin() as connection:
+                # A request still waiting on a lock fails the test here rather than hanging it.
+                connection.execute(text("SET LOCAL lock_timeout = '30s'"))
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
