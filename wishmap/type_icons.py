@@ -8,6 +8,8 @@ from __future__ import annotations
 
 # A type without an icon of its own (or one added later) is drawn as a generic shop.
 FALLBACK = "shop"
+# Where the icons are, under static/.
+ICONS_FOLDER = "vendor/maki/"
 
 ICONS: dict[str, str] = {
     "bakery": "bakery",
@@ -65,4 +67,4 @@ def icon_name(code: str | None) -> str:
 
 def icon_path(code: str | None) -> str:
     """Return the icon's path under static/ for a shop type's code."""
-    return f"vendor/maki/{icon_name(code)}.svg"
+    return f"{ICONS_FOLDER}{icon_name(code)}.svg"

@@ -4,6 +4,7 @@ pagination with a maximum, protected counts, and a JSON reason for every bad par
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import geojson
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from web import log_in
 
 from wishmap.models import Premise, Role, Street
+from wishmap.type_icons import icon_name
 
 
 @dataclass
@@ -144,6 +146,22 @@ def test_shop_types_in_the_language_asked(client: FlaskClient, city: City) -> No
     food = client.get("/api/v1/shop-types?group=food&limit=2").get_json()
     assert len(food["items"]) == 2 and food["total"] > 2
     assert all(item["group"] == "food" for item in food["items"])
+
+
+def test_shop_types_carry_the_maps_svg_icons_not_emoji(client: FlaskClient, city: City) -> None:
+    body = client.get("/api/v1/shop-types?limit=500").get_json()
+    valid(client, body, "ShopTypePage")
+    icons = {item["code"]: item for item in body["items"]}
+    assert icons["books"]["icon"] == icon_name("books") == "library"
+    for item in body["items"]:
+        assert re.fullmatch(r"[a-z0-9-]+", item["icon"]), item
+        url = item["icon_url"]
+        assert re.fullmatch(
+            rf"http://localhost/static/[0-9a-f]{{12}}/vendor/maki/{item['icon']}\.svg", url
+        )
+        answer = client.get(url.removeprefix("http://localhost"))
+        assert answer.status_code == 200 and answer.mimetype == "image/svg+xml", url
+        answer.close()
 
 
 def test_premise_demand_is_protected(app: Flask, client: FlaskClient, city: City) -> None:

@@ -18,6 +18,7 @@ from wishmap.models import Premise, PremiseStatus, ShopType, Street
 from wishmap.models._types import utcnow
 from wishmap.services.api_params import ApiParamError, BBox, page_links
 from wishmap.taxonomy import GROUPS
+from wishmap.type_icons import icon_name
 
 STATUSES = [status.value for status in PremiseStatus]
 LANGUAGES = ["en", "fr", "nl"]
@@ -110,9 +111,18 @@ def vacancy_page(
 
 
 def shop_type_page(
-    session: Session, language: str, group: str | None, limit: int, offset: int
+    session: Session,
+    language: str,
+    group: str | None,
+    limit: int,
+    offset: int,
+    icons_url: str = "",
 ) -> dict[str, Any]:
-    """Return one page of shop types with their labels and groups in language."""
+    """Return one page of shop types with their labels, groups in language, and icons.
+
+    Each icon is the map's: a Maki name (CC0 SVG), and its file under icons_url, the URL of
+    the icons' folder. The taxonomy's emoji were empty boxes without an emoji font.
+    """
     query = select(ShopType).order_by(ShopType.code)
     if group:
         query = query.where(ShopType.group == group)
@@ -123,7 +133,8 @@ def shop_type_page(
             "label": shop_type.label(language),
             "group": shop_type.group,
             "group_label": GROUPS.get(shop_type.group, {}).get(language) or shop_type.group,
-            "icon": shop_type.icon,
+            "icon": icon_name(shop_type.code),
+            "icon_url": f"{icons_url}{icon_name(shop_type.code)}.svg",
         }
         for shop_type in found[offset : offset + limit]
     ]

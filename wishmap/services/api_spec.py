@@ -186,13 +186,22 @@ def schemas() -> dict[str, dict[str, Any]]:
         "ShopTypePage": _page(
             {
                 "type": "object",
-                "required": ["code", "label", "group"],
+                "required": ["code", "label", "group", "icon", "icon_url"],
                 "properties": {
                     "code": {"type": "string"},
                     "label": {"type": "string"},
                     "group": {"type": "string"},
                     "group_label": {"type": "string"},
-                    "icon": {"type": "string"},
+                    "icon": {
+                        "type": "string",
+                        "pattern": "^[a-z0-9-]+$",
+                        "description": "Name of the type's Maki icon (CC0), as on the map.",
+                    },
+                    "icon_url": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "The icon as an SVG file on this site.",
+                    },
                 },
             },
             language={"type": "string", "enum": LANGUAGES},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 
 from wishmap import db
 from wishmap.i18n import current_language
@@ -10,6 +10,7 @@ from wishmap.models import Role
 from wishmap.security import public, roles
 from wishmap.services import api_data, api_params
 from wishmap.services.api_spec import PREMISES, SHOP_TYPES, VACANCIES
+from wishmap.type_icons import ICONS_FOLDER
 from wishmap.views.open_data._blueprint import bad_parameter, bp, json
 
 
@@ -45,9 +46,10 @@ def shop_types() -> Response | tuple[Response, object]:
     language = args["lang"] or current_language()
     if language not in api_data.LANGUAGES:
         language = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    icons = url_for("static", filename=ICONS_FOLDER, _external=True)
     return json(
         api_data.shop_type_page(
-            db.session(), language, args["group"], args["limit"], args["offset"]
+            db.session(), language, args["group"], args["limit"], args["offset"], icons
         )
     )
 
