@@ -102,18 +102,23 @@ def _premise_figures(premises: list[Any], top_types: dict[int, set[int]], today:
 def _top_types(session: Session) -> dict[int, set[int]]:
     """Return, per premise that was let, the three shop types its residents wished most."""
     counts: dict[int, Counter[int]] = defaultdict(Counter)
-    rows = session.execute(
-        select(Wish.premise_id, Wish.shop_type_id, func.count(Wish.id))
-        .join(Premise, Premise.id == Wish.premise_id)
-        .where(
-            Premise.status != PremiseStatus.VACANT.value,
-            # A wish withdrawn after the letting still was a wish; held or hidden ones were not.
-            Wish.status.in_([WishStatus.ACTIVE.value, WishStatus.WITHDRAWN.value]),
-        )
-        .group_by(Wish.premise_id, Wish.shop_type_id)
+    let = list(
+        session.scalars(select(Premise.id).where(Premise.status != PremiseStatus.VACANT.value))
     )
-    for premise_id, type_id, n in rows:
-        counts[premise_id][type_id] = n
+    # Per let premise through the (premise, status, type) index: joining from the wishes read
+    # all 1,000,000 of a city's wishes (5 s on SQLite) for the few on let premises.
+    for start in range(0, len(let), 500):
+        rows = session.execute(
+            select(Wish.premise_id, Wish.shop_type_id, func.count())
+            .where(
+                Wish.premise_id.in_(let[start : start + 500]),
+                # A wish withdrawn after the letting still was a wish; held or hidden ones were not.
+                Wish.status.in_([WishStatus.ACTIVE.value, WishStatus.WITHDRAWN.value]),
+            )
+            .group_by(Wish.premise_id, Wish.shop_type_id)
+        )
+        for premise_id, type_id, n in rows:
+            counts[premise_id][type_id] = n
     # Ties broken by type id, so that the same data always gives the same top three.
     return {
         premise_id: {t for t, _n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
