@@ -101,7 +101,7 @@ def test_my_wishes_show_each_premises_latest_news_with_its_date(
     page = log_in(client, resident).get("/me/").get_data(as_text=True)
     blocks = re.findall(r'data-wish="\d+">(.*?)</li>', page, flags=re.S)
     items = {address: b for b in blocks for address in ("1 Rue A", "2 Rue B") if address in b}
-    assert "Laatste nieuws (2026-11-28): Verhuurd, voor: Boekhandel." in items["1 Rue A"]
+    assert "Laatste nieuws (28 nov 2026): Verhuurd, voor: Boekhandel." in items["1 Rue A"]
     assert "Laatste nieuws" not in items["2 Rue B"]
     premise_page = client.get(f"/premises/{let.id}").get_data(as_text=True)
-    assert "Laatste nieuws (2026-11-28): Verhuurd, voor: Boekhandel." in premise_page
+    assert "Laatste nieuws (28 nov 2026): Verhuurd, voor: Boekhandel." in premise_page
