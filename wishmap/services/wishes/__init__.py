@@ -137,9 +137,14 @@ def create_wish(
     rule = integrity.burst_rule()
     network = integrity.network_of(client_ip, rule)
     target = integrity.Target(shop_type_id, premise_id, lat, lon)
-    # From here to the commit, no other wish of this account (nor on this target or from this
-    # network) is counted or written: the quota, the one voice and the bursts hold under load.
-    integrity.lock_for_wish(session, user.id, [target.key(rule), network], rule)
+    # From here to the commit, no other wish of this account (nor on this target) is counted
+    # or written: the quota, the one voice and the bursts hold under load. Every burst rule
+    # counts within one target, so the target's lock covers them for a premise; a free point
+    # is judged over a box that reaches past its grid cell (the target's key), so its network
+    # is locked too. Not locking the network for premises keeps residents behind one address
+    # (a carrier's NAT, a library) from queueing behind each other on PostgreSQL.
+    keys = [target.key(rule), network if premise_id is None else None]
+    integrity.lock_for_wish(session, user.id, keys, rule)
     try:
         # The time is read once the lock is held, so that wishes are stamped in the order they
         # are counted: a wish stamped before the lock would not see those that got it first.
