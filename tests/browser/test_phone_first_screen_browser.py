@@ -113,8 +113,8 @@ def test_admin_writes_the_district_texts_and_a_french_phone_shows_them(
         "Dites-nous quel commerce manque <b>ici</b>.\n\nLa mairie lit chaque souhait."
     )
     french.get_by_label("Privacy notice").fill("Nous gardons peu de chose.\n\nEt rien de plus.")
-    french.get_by_role("button", name="Save the texts in Français").click()
-    expect(admin.locator(".flashes")).to_contain_text("Français")
+    french.get_by_role("button", name="Save the texts in French").click()
+    expect(admin.locator(".flashes")).to_contain_text("The texts in French are saved.")
     phone_context = browser.new_context(
         viewport={"width": 360, "height": 740},
         is_mobile=True,
@@ -145,7 +145,7 @@ def test_admin_writes_the_district_texts_and_a_french_phone_shows_them(
         french = admin.locator("form", has=admin.get_by_role("heading", name="Français"))
         for label in ("Name of the district", "Introduction on the map", "Privacy notice"):
             french.get_by_label(label).fill("")
-        french.get_by_role("button", name="Save the texts in Français").click()
+        french.get_by_role("button", name="Save the texts in French").click()
         expect(admin.locator(".flashes")).to_be_visible()
         phone_context.close()
         context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -74,12 +75,20 @@ def _forms(stored: dict[str, dict[str, str]]) -> dict[str, SiteTextsForm]:
     }
 
 
+def _language_names() -> dict[str, str]:
+    """Return each site language's name in the reader's language, for use inside a sentence."""
+    # "Enregistrer les textes en anglais", not "en English": LANGUAGES holds the endonyms.
+    return {code: Locale.parse(code).get_display_name(current_language()) for code in LANGUAGES}
+
+
 @bp.get("/admin/texts")
 @roles()
 def edit() -> str:
     """One form per language with the texts written so far."""
     forms = _forms(site_texts.texts_by_language(db.session()))
-    return render_template("admin/texts.html", forms=forms, languages=LANGUAGES)
+    return render_template(
+        "admin/texts.html", forms=forms, languages=LANGUAGES, language_names=_language_names()
+    )
 
 
 @bp.post("/admin/texts/<language>")
@@ -100,8 +109,15 @@ def save(language: str) -> tuple[str, int] | Response:
             form.district_name.errors = [str(error)]
         else:
             if changed:
-                flash(_("The texts in %(language)s are saved.", language=LANGUAGES[language]))
+                flash(
+                    _(
+                        "The texts in %(language)s are saved.",
+                        language=_language_names()[language],
+                    )
+                )
             else:
                 flash(_("Nothing changed."))
             return redirect(url_for("site_texts.edit"))
-    return render_template("admin/texts.html", forms=forms, languages=LANGUAGES), 400
+    return render_template(
+        "admin/texts.html", forms=forms, languages=LANGUAGES, language_names=_language_names()
+    ), 400
