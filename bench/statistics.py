@@ -104,7 +104,7 @@ def measure_statistics(
 
     The database must hold the wishes and rebuilt statistics aggregates. Returns
     {path: {"before": (p50, p95) | None, "after": (p50, p95)}} in ms; before is None where the
-    path is not one statistics table (dashboard, API).
+    path is not one statistics table (dashboard, API) or before_repeat is 0.
     """
     client = _officer_client(app)
     keys = cell_keys_from(app.config)
@@ -116,7 +116,7 @@ def measure_statistics(
             session = db.session()
             path = _fill(template, session)
             before = None
-            if path.startswith("/statistics/"):
+            if path.startswith("/statistics/") and before_repeat:
                 query = parse_query({k: v[0] for k, v in parse_qs(urlsplit(path).query).items()})
                 before = _times(
                     lambda s=session, q=query: statistics(s, q, floor, keys=keys, scan=True),

@@ -121,13 +121,13 @@ def counted(session: Session, query: StatsQuery, level: str | None) -> list[Tall
     return live.tallies(session, selection)
 
 
-def _cell_key(keys: CellKeys, purpose: str, count: int, s1: int, s2: int) -> int:
+def _cell_key(coefficients: tuple[int, int, int, int], count: int, s1: int, s2: int) -> int:
     """The sum of count records' keys, from the sums of their ids and squares (mod MODULUS).
 
     A record's key is (a·u + b)·(u + d) + c mod MODULUS, so the sum over a set is
     a·Σu² + (a·d + b)·Σu + n·(b·d + c) mod MODULUS, for any secret.
     """
-    a, b, c, d = keys.coefficients(purpose)
+    a, b, c, d = coefficients
     return (a * s2 + (a * d + b) * s1 + count * (b * d + c)) % MODULUS
 
 
@@ -225,12 +225,14 @@ def statistics(
         for i, dimension in enumerate(query.by)
     ]
     secret = keys or CellKeys(secret="")
+    # Once per table: each is an HMAC of the secret.
+    per_resident, per_wish = secret.coefficients("resident"), secret.coefficients("wish")
     rows = []
     for tally in found:
         named = [labellers[i](tally.keys[i]) for i in range(len(query.by))]
         hidden = tally.residents < min_residents
-        resident_key = _cell_key(secret, "resident", tally.residents, tally.r1, tally.r2)
-        wish_key = _cell_key(secret, "wish", tally.wishes, tally.w1, tally.w2)
+        resident_key = _cell_key(per_resident, tally.residents, tally.r1, tally.r2)
+        wish_key = _cell_key(per_wish, tally.wishes, tally.w1, tally.w2)
         shown_residents = publish(tally.residents, resident_key, keys)
         # Post-processing published figures only: a cell never shows fewer wishes than residents.
         shown_wishes = max(publish(tally.wishes, wish_key, keys), shown_residents)
