@@ -357,6 +357,9 @@ def stored_wishes(url: str, acknowledged: set[int]) -> tuple[int, int]:
 
 def run(kind: str, residents: int, seconds: float, workers: int) -> dict[str, Any]:
     """Measure one database; return its figures."""
+    # The machine's 1-minute load before and after: on a shared machine, what the figures
+    # were measured against.
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wishmap-load-") as tmp:
         folder = Path(tmp)
         with database(kind, folder) as url:
@@ -398,6 +401,7 @@ def run(kind: str, residents: int, seconds: float, workers: int) -> dict[str, An
         "stored": stored,
         "acknowledged_not_stored": lost,
         "killed_worker": killed,
+        "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -425,7 +429,8 @@ def main() -> None:
             f"errors {sum(result['errors'].values())} {result['errors']}  "
             f"ceiling {result['ceiling_inserts_per_s']}/s ratio {result['ratio_to_ceiling']}  "
             f"acknowledged {result['acknowledged']} stored {result['stored']} "
-            f"lost {result['acknowledged_not_stored']} (worker {result['killed_worker']} killed)"
+            f"lost {result['acknowledged_not_stored']} (worker {result['killed_worker']} killed)  "
+            f"load {result['load_average_1m'][0]} → {result['load_average_1m'][1]}"
         )
     print(json.dumps({"bench": "load", "results": results}))
 
