@@ -14,12 +14,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from wishmap.geo import bounds, shape_features
 
 # folium's header forbids pinch-zoom (user-scalable=no): people with low vision need it, and
 # our page has its own viewport tag.
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only: folium's adds feet, which nobody here reads."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
 
 
 def base_map(
@@ -30,7 +42,8 @@ def base_map(
     static_url: Callable[[str], str],
 ) -> folium.Map:
     """Return an empty map whose Leaflet comes from our static folder, not a CDN."""
-    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True)
+    fmap = folium.Map(location=list(center), zoom_start=zoom, tiles=None)
+    _MetricScale().add_to(fmap)
     # folium's defaults pull jQuery, Bootstrap and Font Awesome from CDNs; the map needs none.
     fmap.default_js = [
         ("leaflet", static_url("vendor/leaflet/leaflet.js")),
