@@ -279,7 +279,9 @@ def svg_map(around: Surroundings, type_ids: Sequence[int], title: str) -> Markup
 
 def svg_scores(bars: Sequence[tuple[str, int, bool]], title: str) -> Markup:
     """Return horizontal bars of gap scores (label, score 0–100, is_headline) as inline SVG."""
-    row, label_w, bar_w = 26, 150, 180
+    # 182 px of label: a 20-character label in DejaVu Sans 15 px (WeasyPrint's sans-serif here)
+    # measures up to ~170 px ('Instruments de musi…'); at 150 the PDF cut 'Vélociste et répara…'.
+    row, label_w, bar_w = 26, 190, 180
     height = row * len(bars) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
