@@ -172,7 +172,8 @@
         var li = el("li");
         li.appendChild(icon(t.icon));
         li.appendChild(document.createTextNode(" " + t.label + " "));
-        li.appendChild(el("strong", null, String(t.count)));
+        // Kept so that a support from this popup shows the new count at once.
+        t.countNode = li.appendChild(el("strong", null, String(t.count)));
         list.appendChild(li);
       });
       body.appendChild(list);
@@ -276,6 +277,7 @@
           said.textContent = answer.message || answer.error || T.error;
           if (response.ok) {
             type.count += 1;
+            if (type.countNode) { type.countNode.textContent = String(type.count); }
             button.textContent = T.supported;
             delete summaries[data.id];
           } else {
