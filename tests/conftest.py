@@ -24,6 +24,8 @@ from wishmap import create_app, db
 from wishmap.db import Base, make_engine
 from wishmap.limits import limiter
 
+RUN_ID = uuid.uuid4().hex[:12]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: runs on the SQLite backend only")
@@ -112,7 +114,9 @@ def app(engine: Engine, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "ENGINE": engine,
             "DATABASE_URL": str(engine.url),
-            "SECRET_KEY": "test-secret",
+            # Per run: the advisory locks that serialise wishes on PostgreSQL are keyed on it
+            # and span the whole database, so two runs in two schemas would wait on each other.
+            "SECRET_KEY": f"test-secret-{RUN_ID}",
             "TILE_URL": "",
             "LOG_LEVEL": "WARNING",
         }
