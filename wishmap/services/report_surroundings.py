@@ -4,23 +4,23 @@ The gap scores come from the stored analysis; these are the figures a report add
 how often the residents who count for the premise would shop there, whether their number is
 rising, what they said, which competitors stand nearest, and aggregated demand for its map.
 Every query is a bounding box on wishes(status, lat, lon) (index ix_wishes_status_lat_lon)
-narrowed to the few types shown, then cut to the exact radius here; nothing names a resident.
+narrowed to the few types shown and cut to the exact radius in SQL, which returns counts, not
+wishes; the map's cells come from the live aggregates. Nothing names a resident.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from wishmap.geo import M_PER_DEG_LAT, metric_scale
 from wishmap.models import Hotspot, Premise, Shop, Street, Wish, WishFrequency, WishStatus
-from wishmap.services.demand import BBox, Cell, _cell_degrees
+from wishmap.services.demand import BBox, Cell, demand_cells
 
 TREND_DAYS = 90
 # Newest reasons quoted per shop type.
@@ -91,15 +91,132 @@ def _distance(
     return math.hypot((lon - lon0) * scale[0], (lat - lat0) * scale[1])
 
 
-def _whole_cells(box: BBox, dlat: float, dlon: float) -> BBox:
-    # Widened to whole cells of the public grid, as demand.demand_cells does: an edge cell is
-    # never counted in part.
-    return BBox(
-        math.floor((box.south + 90) / dlat) * dlat - 90,
-        math.floor((box.west + 180) / dlon) * dlon - 180,
-        math.ceil((box.north + 90) / dlat) * dlat - 90,
-        math.ceil((box.east + 180) / dlon) * dlon - 180,
+def _resident() -> ColumnElement[int]:
+    # A wish kept from a deleted account counts as its own anonymous resident.
+    return func.coalesce(Wish.user_id, -Wish.id)
+
+
+def _within(premise: Premise, radius_m: float, type_ids: list[int] | None) -> list:
+    """SQL conditions: active wishes of these types within radius_m of the premise.
+
+    The bounding box narrows the index scan (ix_wishes_status_lat_lon); the circle is cut in
+    SQL with the metric scale of the Python distance (squared, so no sqrt is needed).
+    """
+    box = _box(premise.lat, premise.lon, radius_m)
+    sx, sy = (float(scale) for scale in metric_scale(premise.lat))
+    east = (Wish.lon - premise.lon) * sx
+    north = (Wish.lat - premise.lat) * sy
+    conditions = [
+        Wish.status == WishStatus.ACTIVE.value,
+        Wish.lat.between(box.south, box.north),
+        Wish.lon.between(box.west, box.east),
+        east * east + north * north <= radius_m * radius_m,
+    ]
+    if type_ids is not None:
+        conditions.append(Wish.shop_type_id.in_(type_ids))
+    return conditions
+
+
+def _figures(session: Session, within: list, now: datetime) -> dict[int, TypeFigures]:
+    # Counted in SQL, one row per type: per resident first (best frequency, whether they wished
+    # in each 90-day window), then residents per type. Only active wishes are read: held,
+    # hidden and pending ones have not passed moderation.
+    recent_from = now - timedelta(days=TREND_DAYS)
+    previous_from = now - timedelta(days=2 * TREND_DAYS)
+    unranked = len(_FREQUENCY_ORDER)
+    rank = case(
+        *((Wish.frequency == str(how), index) for index, how in enumerate(_FREQUENCY_ORDER)),
+        else_=unranked,
     )
+    recent = case((and_(Wish.created_at > recent_from, Wish.created_at <= now), 1), else_=0)
+    previous = case(
+        (and_(Wish.created_at > previous_from, Wish.created_at <= recent_from), 1), else_=0
+    )
+    resident = _resident()
+    per_resident = (
+        select(
+            Wish.shop_type_id.label("type_id"),
+            func.min(rank).label("best"),
+            func.max(recent).label("recent"),
+            func.max(previous).label("previous"),
+        )
+        .where(*within)
+        .group_by(Wish.shop_type_id, resident)
+        .subquery()
+    )
+    best = per_resident.c.best
+    query = select(
+        per_resident.c.type_id,
+        func.count(),
+        *(func.sum(case((best == index, 1), else_=0)) for index in range(unranked)),
+        func.sum(per_resident.c.recent),
+        func.sum(per_resident.c.previous),
+    ).group_by(per_resident.c.type_id)
+    figures: dict[int, TypeFigures] = {}
+    for type_id, residents, *counts in session.execute(query):
+        *how_often, in_recent, in_previous = (int(count or 0) for count in counts)
+        figures[int(type_id)] = TypeFigures(
+            residents=int(residents),
+            frequency={
+                str(how): count
+                for how, count in zip(_FREQUENCY_ORDER, how_often, strict=True)
+                if count
+            },
+            recent=in_recent,
+            previous=in_previous,
+        )
+    return figures
+
+
+def _reasons(session: Session, within: list, type_ids: list[int]) -> dict[int, list[str]]:
+    """The newest distinct reasons per type, as if reading every wish newest first."""
+    if not type_ids:
+        return {}
+    newest_first = (Wish.created_at.desc(), Wish.id.desc())
+    # Each raw text once, at its newest wish: the walk newest first meets it there first.
+    texts = (
+        select(
+            Wish.shop_type_id.label("type_id"),
+            Wish.reason.label("reason"),
+            Wish.created_at.label("created_at"),
+            Wish.id.label("id"),
+            func.row_number()
+            .over(partition_by=(Wish.shop_type_id, Wish.reason), order_by=newest_first)
+            .label("nth"),
+        )
+        .where(*within, Wish.shop_type_id.in_(type_ids), Wish.reason.is_not(None))
+        .subquery()
+    )
+    ranked = (
+        select(
+            texts.c.type_id,
+            texts.c.reason,
+            func.row_number()
+            .over(
+                partition_by=texts.c.type_id,
+                order_by=(texts.c.created_at.desc(), texts.c.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(texts.c.nth == 1)
+        .subquery()
+    )
+    query = select(ranked.c.type_id, ranked.c.reason).order_by(ranked.c.type_id, ranked.c.rank)
+    # A few texts per type suffice unless several differ only in spacing: then read them all.
+    for limit in (4 * REASONS_PER_TYPE, None):
+        bounded = query if limit is None else query.where(ranked.c.rank <= limit)
+        found: dict[int, list[str]] = {type_id: [] for type_id in type_ids}
+        read: dict[int, int] = dict.fromkeys(type_ids, 0)
+        for type_id, reason in session.execute(bounded):
+            read[type_id] += 1
+            text = " ".join(reason.split())
+            reasons = found[type_id]
+            if text and text not in reasons and len(reasons) < REASONS_PER_TYPE:
+                reasons.append(text)
+        short = [t for t in type_ids if len(found[t]) < REASONS_PER_TYPE and read[t] == limit]
+        if not short:
+            break
+    return found
 
 
 def read_wishes(
@@ -113,84 +230,30 @@ def read_wishes(
 ) -> tuple[dict[int, TypeFigures], dict[int, list[Cell]]]:
     """Return the live figures per type within radius_m, and the map's demand cells per type.
 
-    One bounded scan of the active wishes around the premise serves both: per type, the
-    distinct residents within the radius, per frequency and per 90-day window, the newest
-    reasons (mapped types only), and wishes counted per cell of the public map's grid over
-    the map's reach (mapped types only). type_ids None reads every type (no analysis yet).
+    Per type, the distinct residents within the radius, per frequency and per 90-day window,
+    counted in SQL; the newest reasons (mapped types only); and wishes counted per cell of the
+    public map's grid over the map's reach (mapped types only), from the live aggregates when
+    they are kept for that grid (services/demand.demand_cells). type_ids None reads every type
+    (no analysis yet). No wish row reaches Python: at 1,000,000 wishes the busiest premise has
+    some 240,000 within the map's reach.
     """
     if type_ids is not None and not type_ids:
         return {}, {}
+    within = _within(premise, radius_m, type_ids)
+    figures = _figures(session, within, now)
+    mapped = [type_id for type_id in map_type_ids if type_id in figures]
+    for type_id, reasons in _reasons(session, within, mapped).items():
+        figures[type_id].reasons = reasons
     lat0, cell_m = grid
-    # The public map's own grid (services/demand.py): the same cells, never finer ones.
-    dlat, dlon = _cell_degrees(cell_m, lat0)
-    box = _whole_cells(_box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M), dlat, dlon)
-    query = select(
-        Wish.shop_type_id,
-        Wish.lat,
-        Wish.lon,
-        Wish.user_id,
-        Wish.id,
-        Wish.created_at,
-        Wish.frequency,
-        Wish.reason,
-    ).where(
-        Wish.status == WishStatus.ACTIVE.value,
-        Wish.lat.between(box.south, box.north),
-        Wish.lon.between(box.west, box.east),
-    )
-    if type_ids is not None:
-        query = query.where(Wish.shop_type_id.in_(type_ids))
-    sx, sy = (float(scale) for scale in metric_scale(premise.lat))
-    mapped = set(map_type_ids)
-    recent_from = now - timedelta(days=TREND_DAYS)
-    previous_from = now - timedelta(days=2 * TREND_DAYS)
-    rank = {str(how): index for index, how in enumerate(_FREQUENCY_ORDER)}
-    best: dict[tuple[int, int], int] = {}  # (type, resident) → best frequency rank
-    recent: dict[int, set[int]] = defaultdict(set)
-    previous: dict[int, set[int]] = defaultdict(set)
-    said: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
-    counts: dict[int, dict[tuple[int, int], int]] = {type_id: {} for type_id in map_type_ids}
-    for type_id, lat, lon, user_id, wish_id, created_at, how, reason in session.execute(query):
-        if type_id in mapped:
-            cell = (math.floor((lat + 90) / dlat), math.floor((lon + 180) / dlon))
-            counts[type_id][cell] = counts[type_id].get(cell, 0) + 1
-        if math.hypot((lon - premise.lon) * sx, (lat - premise.lat) * sy) > radius_m:
-            continue
-        # A wish kept from a deleted account counts as its own anonymous resident.
-        resident = user_id if user_id is not None else -wish_id
-        key = (type_id, resident)
-        best[key] = min(best.get(key, len(rank)), rank.get(how or "", len(rank)))
-        if recent_from < created_at <= now:
-            recent[type_id].add(resident)
-        elif previous_from < created_at <= recent_from:
-            previous[type_id].add(resident)
-        # Only active wishes are read: held, hidden and pending ones have not passed moderation.
-        if reason and type_id in mapped:
-            said[type_id].append((created_at, wish_id, reason))
-    figures: dict[int, TypeFigures] = defaultdict(TypeFigures)
-    for (type_id, _resident), how in best.items():
-        line = figures[type_id]
-        line.residents += 1
-        if how < len(_FREQUENCY_ORDER):
-            name = str(_FREQUENCY_ORDER[how])
-            line.frequency[name] = line.frequency.get(name, 0) + 1
-    for type_id, line in figures.items():
-        line.recent = len(recent[type_id])
-        line.previous = len(previous[type_id])
-        for _created, _id, reason in sorted(said[type_id], reverse=True):
-            text = " ".join(reason.split())
-            if text and text not in line.reasons:
-                line.reasons.append(text)
-                if len(line.reasons) == REASONS_PER_TYPE:
-                    break
+    reach = _box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
     cells = {
-        type_id: [
-            Cell((row + 0.5) * dlat - 90, (col + 0.5) * dlon - 180, count)
-            for (row, col), count in sorted(per_cell.items())
-        ]
-        for type_id, per_cell in counts.items()
+        type_id: sorted(
+            demand_cells(session, reach, cell_m, lat0, [type_id]),
+            key=lambda cell: (cell.lat, cell.lon),
+        )
+        for type_id in map_type_ids
     }
-    return dict(figures), cells
+    return figures, cells
 
 
 def nearby_shops(
