@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 EXTENSION = "wishmap_identity_provider"
@@ -32,6 +31,10 @@ def init_app(app: Flask) -> None:
     url = metadata_url(app.config)
     if not url:
         return
+    # Imported only when a provider is configured: Authlib's Flask client pulls in requests and
+    # urllib3, a large share of every process's start-up (`flask analyse` included) otherwise.
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     oauth.register(
         name="city",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -18,9 +19,14 @@ from wishmap.services.respondents import is_reserved_address
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_METHOD = "scrypt"
 MIN_PASSWORD = 10
-# Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong
-# password and the timing does not tell which accounts exist.
-_DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong
+    # password and the timing does not tell which accounts exist. Computed at the first log-in,
+    # not at import: scrypt costs every process ~0.1-0.3 s of CPU, most never log anyone in.
+    return generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 
 
 class UserError(ValueError):
@@ -127,7 +133,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the user if the password matches their account, else None."""
     user = user_by_email(session, email)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from authlib.integrations.base_client.errors import OAuthError
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
-from requests import RequestException
 
 from wishmap import db, identity_provider
 from wishmap.limits import configured, limiter
@@ -40,6 +38,15 @@ def _client() -> Any:  # Authlib's client class is not typed
     return client
 
 
+def _errors() -> tuple[type[Exception], type[Exception]]:
+    # Imported once a provider is configured (Authlib and requests are slow to import and most
+    # processes never log anyone in through a provider): (OAuthError, RequestException).
+    from authlib.integrations.base_client.errors import OAuthError
+    from requests import RequestException
+
+    return OAuthError, RequestException
+
+
 def _failed(message: str, status: int) -> tuple[str, int]:
     return render_template("identity/failed.html", message=message), status
 
@@ -49,6 +56,7 @@ def _failed(message: str, status: int) -> tuple[str, int]:
 def login() -> Response:
     """Send the visitor to the provider; state and nonce wait in the session for the return."""
     client = _client()
+    OAuthError, RequestException = _errors()
     session[NEXT_KEY] = safe_path(request.args.get("next"), url_for("map.index"))
     try:
         return client.authorize_redirect(url_for("identity.callback", _external=True))
@@ -63,6 +71,7 @@ def login() -> Response:
 def callback() -> tuple[str, int] | Response:
     """Back from the provider: check state, token and nonce, then log in (creating the account)."""
     client = _client()
+    OAuthError, RequestException = _errors()
     if request.args.get("error"):
         # The person cancelled or the provider refused: nothing to log in.
         return _failed(_("The identity provider did not log you in. Nothing was changed."), 400)

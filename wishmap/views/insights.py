@@ -23,14 +23,12 @@ from flask_login import current_user
 
 from wishmap import db
 from wishmap.i18n import type_label
-from wishmap.maps import base_map, render_parts
 from wishmap.models import Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import insights, report_pdf
 from wishmap.services.demand import MIN_CELL_M
 from wishmap.services.extent import grid_latitude
 from wishmap.services.portfolio.query import PortfolioError, parse_query
-from wishmap.services.report_map import add_report_layers, svg_map, svg_scores, type_colours
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 READERS = (Role.OWNER, Role.AGENCY, Role.OFFICER)
@@ -61,6 +59,9 @@ def _report(premise_id: int) -> insights.PremiseReport:
 
 def _figures(report: insights.PremiseReport) -> dict[str, Any]:
     """The drawings of a report: its static map, its legend and its chart of scores."""
+    # folium (through report_map) is imported by the report pages only, not at start-up.
+    from wishmap.services.report_map import svg_map, svg_scores, type_colours
+
     mapped = [line.shop_type.id for line in report.mapped]
     colours = type_colours(mapped)
     bars = [
@@ -77,6 +78,9 @@ def _figures(report: insights.PremiseReport) -> dict[str, Any]:
 
 
 def _live_map(report: insights.PremiseReport) -> dict[str, str]:
+    from wishmap.maps import base_map, render_parts
+    from wishmap.services.report_map import add_report_layers
+
     # Centred on the premise (and fitted to its surroundings below), not on the whole city.
     config = current_app.config
     fmap = base_map(

@@ -8,7 +8,6 @@ from flask_login import current_user
 from wishmap import db
 from wishmap.geo import cell_features, feature_collection, premise_features, street_features
 from wishmap.i18n import current_language
-from wishmap.maps import render_parts, with_demand_classes
 from wishmap.security import csp_nonce, public
 from wishmap.services import follows
 from wishmap.services.aggregates import ensure_grid
@@ -59,6 +58,8 @@ def _geojson(collection: object) -> Response:
 def index() -> str:
     """The public map page: base map, filters, legend; its data comes from the API below."""
     config = current_app.config
+    from wishmap.maps import render_parts  # folium: imported by map pages only (views/_nav.py)
+
     fmap = configured_base_map()
     return render_template(
         "map/index.html",
@@ -77,6 +78,8 @@ def premises_geojson() -> Response | tuple[Response, int]:
     except DemandError as error:
         return json_error(str(error))
     points, truncated = premise_points(db.session(), bbox)
+    from wishmap.maps import with_demand_classes  # folium: lazy, see views/_nav.py
+
     return _geojson(with_demand_classes(premise_features(points, truncated)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +9,6 @@ from flask_login import current_user
 from wishmap import db
 from wishmap.geo import feature_collection, point_feature
 from wishmap.i18n import current_language
-from wishmap.maps import COUNT_COLOURS, escaped_fields, render_parts
 from wishmap.models import PremiseStatus, Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import portfolio as service
@@ -97,10 +95,16 @@ def export_xlsx() -> Response:
 
 
 def _score_colour(score: float) -> str:
+    from wishmap.maps import COUNT_COLOURS  # folium: imported by map pages only (views/_nav.py)
+
     return COUNT_COLOURS[min(len(COUNT_COLOURS) - 1, int(score // 20))]
 
 
 def _ranking_map(page: service.PortfolioPage | None) -> dict[str, str]:
+    import folium
+
+    from wishmap.maps import escaped_fields, render_parts
+
     fmap = configured_base_map()
     if page is None or not page.rows:
         return render_parts(fmap, csp_nonce())
@@ -147,6 +151,8 @@ def where() -> tuple[str, int]:
         page, error = _page(
             sort="score", min_score=None, status=None, street=None, district_id=None
         )
+    from wishmap.maps import COUNT_COLOURS
+
     context = _context(page, error)
     context["map"] = _ranking_map(page)
     context["colours"] = [

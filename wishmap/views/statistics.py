@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from wishmap import db
 from wishmap.i18n import current_language
-from wishmap.maps import add_hotspot_layer, add_statistics_layers, render_parts
 from wishmap.models import Role
 from wishmap.security import csp_nonce, roles
 from wishmap.services import exports
@@ -55,6 +54,8 @@ def index() -> tuple[str, int]:
 def demand_map() -> tuple[str, int]:
     """Demand per street (coloured lines) and per district (choropleth), filtered."""
     session = db.session()
+    from wishmap.maps import add_hotspot_layer, add_statistics_layers, render_parts  # folium: lazy
+
     fmap = configured_base_map()
     error = None
     try:
