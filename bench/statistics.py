@@ -1,6 +1,7 @@
 """Statistics at a whole city's scale: the scan of every wish (before) against the live aggregates.
 
     .venv/bin/python -m bench.statistics [--wishes 1000000] [--database-url URL] [--repeat 20]
+                                         [--before-repeat 5]
 
 Loads the demo district into a temporary SQLite database (or the given empty one) and scales it
 with bench.map_payload.scale_wishes (triggers off while loading, then the rebuilds, as a restore
@@ -176,6 +177,9 @@ def main() -> None:
     parser.add_argument("--wishes", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="an empty database (default: a temporary SQLite)")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--before-repeat", type=int, default=5, help="scans per path (0: the app alone)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wishmap-stats-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'stats.sqlite'}"
@@ -184,7 +188,7 @@ def main() -> None:
         )
         app.instance_path = tmp
         figures: dict[str, object] = load_scaled_demo(app, args.wishes)
-        figures["paths"] = measure_statistics(app, args.repeat)
+        figures["paths"] = measure_statistics(app, args.repeat, args.before_repeat)
     print(json.dumps(figures))
 
 
