@@ -15,7 +15,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from wishmap.geo import M_PER_DEG_LAT, metric_scale
@@ -117,74 +128,82 @@ def _within(premise: Premise, radius_m: float, type_ids: list[int] | None) -> li
     return conditions
 
 
-def _figures(session: Session, within: list, now: datetime) -> dict[int, TypeFigures]:
-    # Counted in SQL, one row per type: per resident first (best frequency, whether they wished
-    # in each 90-day window), then residents per type. Only active wishes are read: held,
-    # hidden and pending ones have not passed moderation.
+def _around(within: list, now: datetime) -> CTE:
+    # The wishes within the radius, each read once (a table lookup apiece on SQLite) for both
+    # the figures and the reasons; a CTE used twice is materialized by both databases.
     recent_from = now - timedelta(days=TREND_DAYS)
     previous_from = now - timedelta(days=2 * TREND_DAYS)
-    unranked = len(_FREQUENCY_ORDER)
     rank = case(
         *((Wish.frequency == str(how), index) for index, how in enumerate(_FREQUENCY_ORDER)),
-        else_=unranked,
+        else_=len(_FREQUENCY_ORDER),
     )
     recent = case((and_(Wish.created_at > recent_from, Wish.created_at <= now), 1), else_=0)
     previous = case(
         (and_(Wish.created_at > previous_from, Wish.created_at <= recent_from), 1), else_=0
     )
-    resident = _resident()
-    per_resident = (
+    return (
         select(
             Wish.shop_type_id.label("type_id"),
-            func.min(rank).label("best"),
-            func.max(recent).label("recent"),
-            func.max(previous).label("previous"),
-        )
-        .where(*within)
-        .group_by(Wish.shop_type_id, resident)
-        .subquery()
-    )
-    best = per_resident.c.best
-    query = select(
-        per_resident.c.type_id,
-        func.count(),
-        *(func.sum(case((best == index, 1), else_=0)) for index in range(unranked)),
-        func.sum(per_resident.c.recent),
-        func.sum(per_resident.c.previous),
-    ).group_by(per_resident.c.type_id)
-    figures: dict[int, TypeFigures] = {}
-    for type_id, residents, *counts in session.execute(query):
-        *how_often, in_recent, in_previous = (int(count or 0) for count in counts)
-        figures[int(type_id)] = TypeFigures(
-            residents=int(residents),
-            frequency={
-                str(how): count
-                for how, count in zip(_FREQUENCY_ORDER, how_often, strict=True)
-                if count
-            },
-            recent=in_recent,
-            previous=in_previous,
-        )
-    return figures
-
-
-def _reasons(session: Session, within: list, type_ids: list[int]) -> dict[int, list[str]]:
-    """The newest distinct reasons per type, as if reading every wish newest first."""
-    if not type_ids:
-        return {}
-    newest_first = (Wish.created_at.desc(), Wish.id.desc())
-    # Each raw text once, at its newest wish: the walk newest first meets it there first.
-    texts = (
-        select(
-            Wish.shop_type_id.label("type_id"),
+            _resident().label("resident"),
+            rank.label("rank"),
+            recent.label("recent"),
+            previous.label("previous"),
             Wish.reason.label("reason"),
             Wish.created_at.label("created_at"),
             Wish.id.label("id"),
-            func.row_number()
-            .over(partition_by=(Wish.shop_type_id, Wish.reason), order_by=newest_first)
-            .label("nth"),
         )
-        .where(*within, Wish.shop_type_id.in_(type_ids), Wish.reason.is_not(None))
+        .where(*within)
+        .cte("around")
+    )
+
+
+def _figures(around: CTE) -> Select:
+    # One row per type: per resident first (best frequency, whether they wished in each 90-day
+    # window), then residents per type. Only active wishes are read: held, hidden and pending
+    # ones have not passed moderation.
+    per_resident = (
+        select(
+            around.c.type_id,
+            func.min(around.c.rank).label("best"),
+            func.max(around.c.recent).label("recent"),
+            func.max(around.c.previous).label("previous"),
+        )
+        .group_by(around.c.type_id, around.c.resident)
+        .subquery()
+    )
+    best = per_resident.c.best
+    return select(
+        literal("figures").label("kind"),
+        per_resident.c.type_id,
+        func.count().label("residents"),
+        *(
+            func.sum(case((best == index, 1), else_=0)).label(f"rank{index}")
+            for index in range(len(_FREQUENCY_ORDER))
+        ),
+        func.sum(per_resident.c.recent).label("recent"),
+        func.sum(per_resident.c.previous).label("previous"),
+        null().label("reason"),
+        null().label("nth"),
+    ).group_by(per_resident.c.type_id)
+
+
+def _reasons(around: CTE, type_ids: list[int], limit: int | None) -> Select:
+    # The newest distinct texts per type, as if reading every wish newest first: each raw text
+    # once, at its newest wish (where that walk meets it first), then newest first per type.
+    texts = (
+        select(
+            around.c.type_id,
+            around.c.reason,
+            around.c.created_at,
+            around.c.id,
+            func.row_number()
+            .over(
+                partition_by=(around.c.type_id, around.c.reason),
+                order_by=(around.c.created_at.desc(), around.c.id.desc()),
+            )
+            .label("copy"),
+        )
+        .where(around.c.type_id.in_(type_ids), around.c.reason.is_not(None))
         .subquery()
     )
     ranked = (
@@ -196,27 +215,59 @@ def _reasons(session: Session, within: list, type_ids: list[int]) -> dict[int, l
                 partition_by=texts.c.type_id,
                 order_by=(texts.c.created_at.desc(), texts.c.id.desc()),
             )
-            .label("rank"),
+            .label("nth"),
         )
-        .where(texts.c.nth == 1)
+        .where(texts.c.copy == 1)
         .subquery()
     )
-    query = select(ranked.c.type_id, ranked.c.reason).order_by(ranked.c.type_id, ranked.c.rank)
+    figures = (null(),) * (len(_FREQUENCY_ORDER) + 3)
+    query = select(literal("reasons"), ranked.c.type_id, *figures, ranked.c.reason, ranked.c.nth)
+    return query if limit is None else query.where(ranked.c.nth <= limit)
+
+
+def _quote(said: list[str], reason: str) -> None:
+    text = " ".join(reason.split())
+    if text and text not in said and len(said) < REASONS_PER_TYPE:
+        said.append(text)
+
+
+def _read(
+    session: Session, within: list, mapped: list[int], now: datetime
+) -> tuple[dict[int, TypeFigures], dict[int, list[str]]]:
+    """Return the figures per type and the newest distinct reasons of the mapped types."""
+    around = _around(within, now)
     # A few texts per type suffice unless several differ only in spacing: then read them all.
-    for limit in (4 * REASONS_PER_TYPE, None):
-        bounded = query if limit is None else query.where(ranked.c.rank <= limit)
-        found: dict[int, list[str]] = {type_id: [] for type_id in type_ids}
-        read: dict[int, int] = dict.fromkeys(type_ids, 0)
-        for type_id, reason in session.execute(bounded):
+    limit = 4 * REASONS_PER_TYPE
+    query = _figures(around)
+    if mapped:
+        query = union_all(query, _reasons(around, mapped, limit)).order_by("type_id", "nth")
+    figures: dict[int, TypeFigures] = {}
+    said: dict[int, list[str]] = {type_id: [] for type_id in mapped}
+    read = dict.fromkeys(mapped, 0)
+    for kind, type_id, residents, *counts, reason, _nth in session.execute(query):
+        if kind == "reasons":
             read[type_id] += 1
-            text = " ".join(reason.split())
-            reasons = found[type_id]
-            if text and text not in reasons and len(reasons) < REASONS_PER_TYPE:
-                reasons.append(text)
-        short = [t for t in type_ids if len(found[t]) < REASONS_PER_TYPE and read[t] == limit]
-        if not short:
-            break
-    return found
+            _quote(said[type_id], reason)
+            continue
+        *how_often, recent, previous = (int(count or 0) for count in counts)
+        figures[int(type_id)] = TypeFigures(
+            residents=int(residents),
+            frequency={
+                str(how): count
+                for how, count in zip(_FREQUENCY_ORDER, how_often, strict=True)
+                if count
+            },
+            recent=recent,
+            previous=previous,
+        )
+    short = [t for t in mapped if len(said[t]) < REASONS_PER_TYPE and read[t] == limit]
+    if short:
+        everything = _reasons(_around(within, now), short, None).order_by("type_id", "nth")
+        for type_id in short:
+            said[type_id] = []
+        for _kind, type_id, *_counts, reason, _nth in session.execute(everything):
+            _quote(said[type_id], reason)
+    return figures, said
 
 
 def read_wishes(
@@ -239,11 +290,10 @@ def read_wishes(
     """
     if type_ids is not None and not type_ids:
         return {}, {}
-    within = _within(premise, radius_m, type_ids)
-    figures = _figures(session, within, now)
-    mapped = [type_id for type_id in map_type_ids if type_id in figures]
-    for type_id, reasons in _reasons(session, within, mapped).items():
-        figures[type_id].reasons = reasons
+    figures, said = _read(session, _within(premise, radius_m, type_ids), map_type_ids, now)
+    for type_id, reasons in said.items():
+        if type_id in figures:
+            figures[type_id].reasons = reasons
     lat0, cell_m = grid
     reach = _box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
     cells = {
