@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -80,5 +80,3 @@ def init_app(app: Flask) -> None:
         group_label=group_label,
     )
     app.jinja_env.filters["status_label"] = status_label
-    # 13,8 in French and Dutch, 13.8 in English: the decimal mark of the page's language.
-    app.jinja_env.filters["decimal"] = format_decimal
