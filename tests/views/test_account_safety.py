@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import make_premise, make_user, shop_type
+from factories import make_premise, make_user, make_wish, shop_type
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -56,17 +56,15 @@ def test_a_reset_link_discards_what_a_pre_registering_stranger_did(
     shop_type(session)
     attacker = app.test_client()
     assert _register(attacker, "victim@example.org", "Mallory").status_code == 302
-    # Registering logs nobody in; the stranger logs in with the password they chose.
-    logged_in = _post(attacker, "/account/login", email="victim@example.org", password=PASSWORD)
-    assert logged_in.status_code == 302
-    attacker.post(
-        "/wishes/",
-        data={
-            "csrf_token": csrf_token(attacker, "/"),
-            "premise": premise.id,
-            "type": "bakery",
-            "reason": "Words put in the victim's mouth",
-        },
+    # Registering logs nobody in, and the chosen password does not either until the address
+    # is confirmed: the stranger cannot wish through this account at all.
+    refused = _post(attacker, "/account/login", email="victim@example.org", password=PASSWORD)
+    assert refused.status_code == 200 and attacker.get("/account/").status_code == 302
+    # Were one in (a session from before this rule), their pending wish is still discarded.
+    stranger = session.scalar(select(User).where(User.email == "victim@example.org"))
+    log_in(attacker, stranger)
+    make_wish(
+        session, stranger, premise, status="pending", reason="Words put in the victim's mouth"
     )
     assert session.scalar(select(Wish.status)) == "pending"
 

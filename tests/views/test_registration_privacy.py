@@ -188,3 +188,31 @@ def test_a_link_with_a_foreign_next_lands_on_the_map(
     link = f"{link}?next=////evil.example/phish"
     confirmed = visitor.post(link, data={"csrf_token": csrf_token(visitor)})
     assert confirmed.headers["Location"] == "/"
+
+
+def test_logging_in_right_after_registering_tells_nothing_either(
+    app: Flask, session: Session, outbox: Path
+) -> None:
+    # The password the registrant chose used to work for a new address (not for a taken one),
+    # so logging in after registering told whether the address had an account.
+    make_user(session, email="taken@example.org", display_name="Owner")
+
+    def log_in_after_registering(email: str) -> tuple[int, str, list[str]]:
+        client = app.test_client()
+        _register(client, email)
+        answer = client.post(
+            "/account/login",
+            data={"csrf_token": csrf_token(client), "email": email, "password": PASSWORD},
+        )
+        body = _masked(answer.get_data(as_text=True)).replace(email, "…")
+        with client.session_transaction() as cookie_session:
+            kept = sorted(key for key in cookie_session if key != "csrf_token")
+        return answer.status_code, body, kept
+
+    taken, fresh = (
+        log_in_after_registering("taken@example.org"),
+        log_in_after_registering("fresh@example.org"),
+    )
+    assert taken == fresh
+    assert fresh[0] == 200 and "_user_id" not in fresh[2]
+    assert "Follow the link we e-mailed you first" in fresh[1]

@@ -130,12 +130,18 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """Return the user if the password matches their account, else None."""
+    """Return the user if the password matches their account and its address is confirmed.
+
+    An unconfirmed account answers like a wrong password: otherwise whoever registers an
+    address could tell by logging in whether it was new (their password works) or taken (it
+    does not). The e-mailed link, or a reset link, confirms the address and logs in.
+    """
     user = user_by_email(session, email)
     if user is None or not user.password_hash:
         check_password_hash(_dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    matches = check_password_hash(user.password_hash, password)
+    return user if matches and user.email_verified_at is not None else None
 
 
 def hash_password(password: str) -> str:

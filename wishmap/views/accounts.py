@@ -94,6 +94,10 @@ def login() -> str | Response:
             login_user(user, remember=form.remember.data)
             return remember_device(redirect(_safe_next(request.args.get("next"))))
         form.password.errors.append(_("E-mail address or password is wrong."))
+        # Said after every failure alike, so it tells nobody whether an account is unconfirmed.
+        form.password.errors.append(
+            _("Just registered? Follow the link we e-mailed you first: it logs you in.")
+        )
     return render_template("accounts/login.html", form=form, next=request.args.get("next", ""))
 
 
