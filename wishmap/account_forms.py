@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from wishmap.admin_vocabulary import ROLE_LABELS
 from wishmap.models import Role
@@ -58,7 +58,9 @@ class ChangeEmailForm(FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    delete_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    # Optional here: an account made through the city's identity provider has no password
+    # (the service checks it for every account that has one).
+    delete_password = PasswordField(_l("Current password"), validators=[Optional()])
     understood = BooleanField(
         _l("I understand that my account and personal data are erased for good"),
         validators=[DataRequired()],

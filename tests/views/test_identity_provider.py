@@ -30,6 +30,7 @@ from web import TOKEN, log_in
 from wishmap import create_app, db
 from wishmap.limits import limiter
 from wishmap.models import OidcIdentity, User, Wish, WishStatus
+from wishmap.services.users import hash_password
 from wishmap.services.wishes import create_wish
 
 ISSUER = "https://idp.example"
@@ -319,3 +320,34 @@ def test_the_wish_page_says_how_to_count_under_minimum_level_oidc(
             assert session.scalar(select(Wish.status)) == WishStatus.PENDING.value
     finally:
         request_started.disconnect(_fresh_globals, app)
+
+
+def test_an_account_made_through_the_provider_deletes_itself_without_a_password(
+    oidc_app: Flask, oidc_session: Session, provider: FakeProvider
+) -> None:
+    # It used to need a password it never had: a reset first, just to be allowed to leave.
+    client = oidc_app.test_client()
+    claims = {"email": "noe@example.org", "email_verified": True, "given_name": "Noé"}
+    assert _log_in(client, provider, **claims).status_code == 302
+    page = client.get("/account/").get_data(as_text=True)
+    assert 'name="delete_password"' not in page
+    token = TOKEN.search(page).group(1)
+    deleted = client.post("/account/delete", data={"csrf_token": token, "understood": "y"})
+    assert deleted.status_code == 302
+    oidc_session.expire_all()
+    assert oidc_session.scalar(select(User).where(User.email == "noe@example.org")) is None
+
+
+def test_a_password_account_still_needs_its_password_to_be_deleted(
+    oidc_app: Flask, oidc_session: Session
+) -> None:
+    owner = make_user(
+        oidc_session, email="owner@example.org", password_hash=hash_password("a long passphrase")
+    )
+    client = log_in(oidc_app.test_client(), owner)
+    page = client.get("/account/").get_data(as_text=True)
+    assert 'name="delete_password"' in page
+    token = TOKEN.search(page).group(1)
+    refused = client.post("/account/delete", data={"csrf_token": token, "understood": "y"})
+    assert refused.status_code == 400
+    assert oidc_session.get(User, owner.id) is not None

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_fresh, login_user, logout_user
 
 from wishmap import db
 from wishmap.account_forms import (
@@ -385,6 +385,10 @@ def delete() -> tuple[str, int] | Response:
     """Delete the account and its personal data; counting wishes stay as anonymous counts."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        if not current_user.password_hash and not login_fresh():
+            # No password to ask for: a session revived by a remember-me cookie is not enough.
+            flash(_("Log in again through your identity provider, then delete your account."))
+            return redirect(url_for("identity.login", next=url_for("accounts.settings")))
         try:
             delete_account(db.session(), current_user, form.delete_password.data)
         except UserError as error:
