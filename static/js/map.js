@@ -38,7 +38,8 @@
       if (tilesFailed) { return; }
       tilesFailed = true;
       if (tileNotice) {
-        tileNotice.hidden = false;
+        // Tiles may fail while a popup is already open: the notice then waits for it to close.
+        tileNotice.hidden = map.getContainer().classList.contains("popup-open");
         // On a phone an open popup fills the map: the notice steps aside while it is open.
         map.on("popupopen", function () { tileNotice.hidden = true; });
         map.on("popupclose", function () { tileNotice.hidden = false; });
