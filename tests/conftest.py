@@ -77,6 +77,28 @@ def _truncate(engine: Engine) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture
+def shared_engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database several connections share for real, for tests of races and live servers.
+
+    The suite's in-memory SQLite is one connection and could not race: here a SQLite file, or
+    this run's PostgreSQL schema, emptied afterwards.
+    """
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'shared.sqlite'}")
+        Base.metadata.create_all(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    yield engine
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        # A request still waiting on a lock fails the test here rather than hanging it.
+        connection.execute(text("SET LOCAL lock_timeout = '30s'"))
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture(autouse=True)
 def _forget_caches() -> Iterator[None]:
     """Per-database caches key on a fingerprint; one test's stand-in must not reach the next."""

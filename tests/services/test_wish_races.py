@@ -8,19 +8,18 @@ database is one shared connection and could not race).
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from wishmap import create_app, db
-from wishmap.db import Base, make_engine
 from wishmap.models import User, Wish, WishStatus
 from wishmap.models._types import utcnow
 from wishmap.services.wishes import QuotaReached, WishError, create_wish
@@ -29,19 +28,17 @@ Call = Callable[[Session, User], Any]
 
 
 @pytest.fixture
-def race_app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+def race_app(shared_engine: Engine) -> Iterator[Flask]:
     """An app on a database that several connections share for real."""
-    if backend == "sqlite":
-        engine: Engine = make_engine(f"sqlite:///{tmp_path / 'race.sqlite'}")
-        Base.metadata.create_all(engine)
-    else:
-        engine = request.getfixturevalue("postgres_engine")
+    engine = shared_engine
     app = create_app(
         {
             "TESTING": True,
             "ENGINE": engine,
             "DATABASE_URL": str(engine.url),
-            "SECRET_KEY": "test-secret",
+            # Advisory locks are database-wide: a key of this test's own shares none with
+            # a test run in another schema.
+            "SECRET_KEY": f"races-{uuid.uuid4().hex}",
             "TILE_URL": "",
             "LOG_LEVEL": "WARNING",
         }
@@ -49,12 +46,6 @@ def race_app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     with app.app_context():
         yield app
         db.close_session()
-    if backend == "sqlite":
-        engine.dispose()
-    else:
-        names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def _race(app: Flask, calls: list[tuple[int, Call]]) -> list[Any]:

@@ -22,12 +22,11 @@ import pytest
 import requests
 from factories import make_premise, make_user, shop_type
 from flask import Flask
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from wishmap import create_app, db
-from wishmap.db import Base, make_engine
 from wishmap.models import User, Wish
 from wishmap.models._types import utcnow
 from wishmap.services.users import hash_password
@@ -55,14 +54,9 @@ def password_hash() -> str:
 
 
 @pytest.fixture
-def live(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live]:
+def live(shared_engine: Engine, tmp_path: Path) -> Iterator[Live]:
     """Serve the app over HTTP on a database that several connections share for real."""
-    if backend == "sqlite":
-        # The suite's in-memory database is one shared connection: it could not race.
-        engine: Engine = make_engine(f"sqlite:///{tmp_path / 'live.sqlite'}")
-        Base.metadata.create_all(engine)
-    else:
-        engine = request.getfixturevalue("postgres_engine")
+    engine = shared_engine
     app = create_app(
         {
             "TESTING": True,
@@ -96,14 +90,6 @@ def live(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
-        if backend == "sqlite":
-            engine.dispose()
-        else:
-            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-            with engine.begin() as connection:
-                # A request still waiting on a lock fails the test here rather than hanging it.
-                connection.execute(text("SET LOCAL lock_timeout = '30s'"))
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def _resident(live: Live, password_hash: str, fresh: bool = False) -> User:
