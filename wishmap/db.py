@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,6 +28,8 @@ class Base(DeclarativeBase):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled connection idle this long is pinged before use; one used more recently is trusted.
+PING_AFTER_IDLE_S = 1.0
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -50,7 +54,35 @@ def make_engine(url: str, **options: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    engine = create_engine(url, **options)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle (pool_pre_ping pings always).
+
+    pool_pre_ping cost a round trip on every request (a wish, a map tile's data); under load a
+    connection comes back within milliseconds and a database restart in between is unlikely.
+    A connection idle past PING_AFTER_IDLE_S (a quiet night, a restarted database) is still
+    tested, and replaced by the pool when dead. A connection that dies while in use fails its
+    request either way, and SQLAlchemy then renews the pool's older connections.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["wishmap_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("wishmap_checked_in")
+        if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_S:
+            return  # fresh from connect(), or just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError("idle connection failed its ping") from error
 
 
 def init_app(app: Flask) -> None:
