@@ -13,4 +13,4 @@ def test_decimal_filter_follows_the_language(app: Flask, language: str, shown: s
     # The dashboard's vacancy rate read "13.8 %" on French and Dutch pages.
     with app.test_request_context("/"):
         session["locale"] = language
-        assert render_template_string("{{ 13.8|decimalformat(\"#,##0.0\") }} %") == shown
+        assert render_template_string('{{ 13.8|decimalformat("#,##0.0") }} %') == shown
