@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -348,6 +350,10 @@ def analyse_command(every: int | None, include_let: bool) -> None:
     """Run the full analysis: hotspots, demand per street, gap scores for every premise."""
     from wishmap.services.analysis import run_analysis
 
+    # At exit, freeze what lives so the interpreter's teardown does not search it all for cycles:
+    # 0.25 s of the command's ~3 s CPU (some 130,000 objects of the app). Once per process.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     _ensure_schema()
     statuses = ("vacant", "let", "opened") if include_let else ("vacant",)
     while True:
