@@ -17,6 +17,7 @@ from analysis import Wishes, run_full
 from wishmap import cli
 from wishmap.models import AnalysisRun, Hotspot, PremiseGap, StreetDemand, Wish
 from wishmap.services import analysis as analysis_service
+from wishmap.services import analysis_arrays
 from wishmap.services.analysis import (
     Inputs,
     premise_gaps,
@@ -263,6 +264,25 @@ def test_column_wise_reading_stores_what_row_by_row_did(session: Session, distri
         for s in expected.hotspots.hotspots
     )
     assert run.hotspots == len(spots) > 0
+
+
+def test_wishes_are_read_across_blocks_some_without_active_wishes(
+    session: Session, district: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL reads blocks of ids: here of 4, so the district's wishes span many, and a run of
+    # withdrawn wishes leaves whole blocks with nothing to read (no row, not a NULL block).
+    monkeypatch.setattr(analysis_arrays, "_POSTGRES_BLOCK", 4)
+    for index in range(12):
+        make_wish(session, code="toys", lat=48.88 + index * 1e-4, status="withdrawn")
+    make_wish(session, code="toys", lat=48.9)
+    session.commit()
+    expected = session.execute(
+        select(Wish.lat, Wish.lon, Wish.user_id).where(Wish.status == "active")
+    ).all()
+    rows = analysis_arrays.read_active_wishes(session)
+    assert len(rows) == len(expected) == 116
+    columns = (rows["lat"].tolist(), rows["lon"].tolist(), rows["resident_id"].tolist())
+    assert sorted(zip(*columns, strict=True)) == sorted(expected)
 
 
 def test_a_failed_analysis_changes_nothing(

@@ -42,12 +42,17 @@ _SQLITE_WISHES = (
 # PostgreSQL packs each row into 48 big-endian bytes server-side (the binary send functions) and
 # each block of ids into one bytea: a handful of values cross the wire instead of a million rows
 # (COPY … TO STDOUT sends one message per row: 0.6 s of Python per 1,000,000 on the client).
+# Each block is read through the primary key's range: GROUP BY id / 262144 had the server sort
+# all 1,000,000 rows first (0.67 against 0.52 s wall, the best of five each).
 # Rows whose pieces were NULL would vanish from string_agg; the count per block catches that.
+_POSTGRES_BLOCK = 262144
 _POSTGRES_WISHES = (
-    "SELECT count(*), string_agg(float8send(lat::float8) || float8send(lon::float8)"
+    "SELECT n, data FROM generate_series(0::int8, (SELECT max(id) FROM wishes) / %(block)s) AS b,"
+    " LATERAL (SELECT count(*) AS n, string_agg(float8send(lat::float8) || float8send(lon::float8)"
     " || int8send(shop_type_id::int8) || int8send(COALESCE(user_id, -id)::int8)"
     " || timestamptz_send(created_at) || int8send(COALESCE(street_id, -1)::int8), ''::bytea)"
-    " FROM wishes WHERE status = %s GROUP BY id / 262144"
+    " AS data FROM wishes WHERE id >= b * %(block)s AND id < (b + 1) * %(block)s"
+    " AND status = %(status)s) AS x WHERE n > 0 ORDER BY b"
 )
 _POSTGRES_ROW = np.dtype(
     [
@@ -75,16 +80,20 @@ def read_active_wishes(session: Session) -> np.ndarray:
 
 def _postgres_wishes(raw: Any, status: str) -> np.ndarray:
     with raw.cursor(binary=True) as cursor:
-        cursor.execute(_POSTGRES_WISHES, (status,))
+        cursor.execute(_POSTGRES_WISHES, {"block": _POSTGRES_BLOCK, "status": status})
         blocks = cursor.fetchall()
     if any(len(data) != count * _POSTGRES_ROW.itemsize for count, data in blocks):
         raise ValueError("an active wish has a NULL where none is allowed")
-    records = np.frombuffer(b"".join(data for _count, data in blocks), dtype=_POSTGRES_ROW)
-    out = np.empty(len(records), dtype=WISH_DTYPE)
-    for name in WISH_FIELDS:
-        if name != "created_s":
-            out[name] = records[name]
-    out["created_s"] = records["created_us"] // 1_000_000 + _POSTGRES_EPOCH_S  # floored
+    out = np.empty(sum(count for count, _data in blocks), dtype=WISH_DTYPE)
+    start = 0
+    for count, data in blocks:  # block by block: no joined copy of every row
+        records = np.frombuffer(data, dtype=_POSTGRES_ROW)
+        part = out[start : start + count]
+        for name in WISH_FIELDS:
+            if name != "created_s":
+                part[name] = records[name]
+        part["created_s"] = records["created_us"] // 1_000_000 + _POSTGRES_EPOCH_S  # floored
+        start += count
     return out
 
 
