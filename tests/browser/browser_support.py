@@ -23,3 +23,27 @@ def header_link(page: Page, name: str, exact: bool = False) -> Locator:
     if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
         menu.click()
     return page.locator(".site-header").get_by_role("link", name=name, exact=exact)
+
+
+def wait_popup_settled(page: Page, timeout_ms: int = 5000) -> None:
+    """Wait until Leaflet has panned the open popup fully inside the map (a loaded machine
+    animates slowly: a fixed pause was sometimes too short)."""
+    page.wait_for_function(
+        """() => {
+          const popup = document.querySelector('.leaflet-popup');
+          const map = document.querySelector('.folium-map');
+          if (!popup || !map) { return false; }
+          const p = popup.getBoundingClientRect(), m = map.getBoundingClientRect();
+          const inside = p.left >= Math.max(0, m.left) - 1
+            && p.right <= Math.min(window.innerWidth, m.right) + 1
+            && p.top >= Math.max(0, m.top) - 1
+            && p.bottom <= Math.min(window.innerHeight, m.bottom) + 1;
+          if (!inside) { delete popup.dataset.settledAt; return false; }
+          // Inside for two frames in a row: the pan has stopped, not merely passed through.
+          const seen = Number(popup.dataset.settledAt || 0);
+          popup.dataset.settledAt = String(performance.now());
+          return seen > 0;
+        }""",
+        polling="raf",
+        timeout=timeout_ms,
+    )

@@ -11,6 +11,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from browser_support import wait_popup_settled
 from conftest import ARTIFACTS
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -121,7 +122,7 @@ def _open_popup(page: Page) -> tuple[str, Locator]:
     marker.click()
     popup = page.locator(".leaflet-popup")
     expect(popup.locator(".popup-follow")).to_be_visible()
-    page.wait_for_timeout(400)  # Leaflet pans the popup into view
+    wait_popup_settled(page)
     return address, popup
 
 
@@ -152,7 +153,7 @@ def test_follow_from_the_map_popup_on_a_phone(
     follow.click()
     expect(popup.get_by_role("button", name="Unfollow")).to_be_visible()
     expect(popup.locator(".popup-follow-said")).to_have_text("You follow this premise.")
-    page.wait_for_timeout(400)  # Leaflet pans the redrawn popup into view
+    wait_popup_settled(page)  # Leaflet pans the redrawn popup into view
     _popup_fully_on_screen(page, popup)
     page.screenshot(path=str(ARTIFACTS / "follow-phone-map-popup.png"))
     audit = {"map popup (following)": _axe(page)}
