@@ -228,7 +228,8 @@ def test_a_protected_frontage_never_gets_a_forbidden_use_recommended(
 
 def test_the_maps_demand_cells_are_the_public_maps(session: Session, place: dict) -> None:
     from wishmap.services.demand import demand_cells
-    from wishmap.services.report_surroundings import MAP_MARGIN_M, _box
+    from wishmap.services.report_nearby import box_around
+    from wishmap.services.report_surroundings import MAP_MARGIN_M
 
     residents_wishing(session, "pharmacy", 12, east_m=60)
     residents_wishing(session, "pharmacy", 5, east_m=-220, north_m=130)
@@ -236,7 +237,7 @@ def test_the_maps_demand_cells_are_the_public_maps(session: Session, place: dict
     run_analysis(session)
     report = report_of(session, place, grid=(48.0, 100.0))
     pharmacy = shop_type(session, "pharmacy").id
-    reach = _box(48.88, 2.38, report.radius_m + MAP_MARGIN_M)
+    reach = box_around(48.88, 2.38, report.radius_m + MAP_MARGIN_M)
     public = demand_cells(session, reach, 100.0, 48.0, [pharmacy])
     assert sorted(report.surroundings.cells[pharmacy], key=lambda c: (c.lat, c.lon)) == sorted(
         public, key=lambda c: (c.lat, c.lon)

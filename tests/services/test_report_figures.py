@@ -18,13 +18,13 @@ from wishmap.models import Premise, User, Wish, WishFrequency, WishStatus
 from wishmap.models._types import utcnow
 from wishmap.services import aggregates
 from wishmap.services.demand import Cell, _cell_degrees
+from wishmap.services.report_nearby import box_around
 from wishmap.services.report_surroundings import (
     _FREQUENCY_ORDER,
     MAP_MARGIN_M,
     REASONS_PER_TYPE,
     TREND_DAYS,
     TypeFigures,
-    _box,
     read_wishes,
 )
 
@@ -53,7 +53,7 @@ def scanned(
 ) -> tuple[dict[int, TypeFigures], dict[int, list[Cell]]]:
     """The report's former read_wishes: every active wish of the map's reach, in Python."""
     dlat, dlon = _cell_degrees(CELL_M, LAT0)
-    reach = _box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
+    reach = box_around(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
     south = math.floor((reach.south + 90) / dlat) * dlat - 90
     north = math.ceil((reach.north + 90) / dlat) * dlat - 90
     west = math.floor((reach.west + 180) / dlon) * dlon - 180

@@ -10,8 +10,6 @@ wishes; the map's cells come from the live aggregates. Nothing names a resident.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,15 +27,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from wishmap.geo import M_PER_DEG_LAT, metric_scale
-from wishmap.models import Hotspot, Premise, Shop, Street, Wish, WishFrequency, WishStatus
-from wishmap.services.demand import BBox, Cell, demand_cells
+from wishmap.geo import metric_scale
+from wishmap.models import Hotspot, Premise, Wish, WishFrequency, WishStatus
+from wishmap.services.demand import Cell, demand_cells
+from wishmap.services.report_nearby import (
+    NearShop,
+    StreetLine,
+    box_around,
+    nearby_hotspots,
+    nearby_shops,
+    nearby_streets,
+)
 
 TREND_DAYS = 90
 # Newest reasons quoted per shop type.
 REASONS_PER_TYPE = 3
-# Competitors farther than this are named by distance only (their row is not looked up).
-NAMED_COMPETITOR_M = 1500.0
 # How far around the premise the map reaches, beyond the radius.
 MAP_MARGIN_M = 150.0
 # A resident counts once per type, at the most frequent answer they gave.
@@ -53,21 +57,6 @@ class TypeFigures:
     recent: int = 0  # distinct residents who wished in the last TREND_DAYS
     previous: int = 0  # ... in the TREND_DAYS before those
     reasons: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class NearShop:
-    shop_type_id: int
-    name: str | None
-    lat: float
-    lon: float
-    distance_m: float
-
-
-@dataclass(frozen=True)
-class StreetLine:
-    name: str
-    geometry: dict
 
 
 @dataclass
@@ -90,18 +79,6 @@ class Surroundings:
         return self.radius_m + MAP_MARGIN_M
 
 
-def _box(lat: float, lon: float, radius_m: float) -> BBox:
-    dlat = radius_m / M_PER_DEG_LAT
-    dlon = radius_m / (M_PER_DEG_LAT * max(math.cos(math.radians(lat)), 0.01))
-    return BBox(lat - dlat, lon - dlon, lat + dlat, lon + dlon)
-
-
-def _distance(
-    scale: tuple[float, float], lat0: float, lon0: float, lat: float, lon: float
-) -> float:
-    return math.hypot((lon - lon0) * scale[0], (lat - lat0) * scale[1])
-
-
 def _resident() -> ColumnElement[int]:
     # A wish kept from a deleted account counts as its own anonymous resident.
     return func.coalesce(Wish.user_id, -Wish.id)
@@ -113,7 +90,7 @@ def _within(premise: Premise, radius_m: float, type_ids: list[int] | None) -> li
     The bounding box narrows the index scan (ix_wishes_status_lat_lon); the circle is cut in
     SQL with the metric scale of the Python distance (squared, so no sqrt is needed).
     """
-    box = _box(premise.lat, premise.lon, radius_m)
+    box = box_around(premise.lat, premise.lon, radius_m)
     sx, sy = (float(scale) for scale in metric_scale(premise.lat))
     east = (Wish.lon - premise.lon) * sx
     north = (Wish.lat - premise.lat) * sy
@@ -295,7 +272,7 @@ def read_wishes(
         if type_id in figures:
             figures[type_id].reasons = reasons
     lat0, cell_m = grid
-    reach = _box(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
+    reach = box_around(premise.lat, premise.lon, radius_m + MAP_MARGIN_M)
     cells = {
         type_id: sorted(
             demand_cells(session, reach, cell_m, lat0, [type_id]),
@@ -304,71 +281,6 @@ def read_wishes(
         for type_id in map_type_ids
     }
     return figures, cells
-
-
-def nearby_shops(
-    session: Session, premise: Premise, type_ids: list[int], reach_m: float
-) -> tuple[list[NearShop], dict[int, NearShop]]:
-    """Return shops of these types within reach_m (nearest first), and the nearest per type."""
-    if not type_ids:
-        return [], {}
-    box = _box(premise.lat, premise.lon, max(reach_m, NAMED_COMPETITOR_M))
-    scale = tuple(metric_scale(premise.lat))
-    shops = []
-    for type_id, name, lat, lon in session.execute(
-        select(Shop.shop_type_id, Shop.name, Shop.lat, Shop.lon).where(
-            Shop.shop_type_id.in_(type_ids),
-            Shop.lat.between(box.south, box.north),
-            Shop.lon.between(box.west, box.east),
-        )
-    ):
-        distance = _distance(scale, premise.lat, premise.lon, lat, lon)
-        if distance <= NAMED_COMPETITOR_M:
-            shops.append(NearShop(type_id, (name or "").strip() or None, lat, lon, distance))
-    shops.sort(key=lambda shop: (shop.distance_m, shop.name or ""))
-    nearest: dict[int, NearShop] = {}
-    for shop in shops:
-        nearest.setdefault(shop.shop_type_id, shop)
-    return [shop for shop in shops if shop.distance_m <= reach_m], nearest
-
-
-def nearby_hotspots(
-    session: Session, run_id: int | None, premise: Premise, type_ids: list[int], reach_m: float
-) -> list[Hotspot]:
-    """Return the run's hotspots of these types that reach within reach_m of the premise."""
-    if run_id is None or not type_ids:
-        return []
-    box = _box(premise.lat, premise.lon, reach_m + 500)
-    scale = tuple(metric_scale(premise.lat))
-    spots = session.scalars(
-        select(Hotspot)
-        .where(
-            Hotspot.run_id == run_id,
-            Hotspot.shop_type_id.in_(type_ids),
-            Hotspot.lat.between(box.south, box.north),
-            Hotspot.lon.between(box.west, box.east),
-        )
-        .order_by(Hotspot.residents.desc(), Hotspot.id)
-    )
-    return [
-        spot
-        for spot in spots
-        if _distance(scale, premise.lat, premise.lon, spot.lat, spot.lon) - spot.radius_m <= reach_m
-    ]
-
-
-def nearby_streets(session: Session, premise: Premise, reach_m: float) -> list[StreetLine]:
-    """Return the streets whose bounding box meets the map's reach."""
-    box = _box(premise.lat, premise.lon, reach_m)
-    rows = session.execute(
-        select(Street.name, Street.geometry).where(
-            Street.max_lat >= box.south,
-            Street.min_lat <= box.north,
-            Street.max_lon >= box.west,
-            Street.min_lon <= box.east,
-        )
-    )
-    return [StreetLine(name, json.loads(geometry)) for name, geometry in rows]
 
 
 def surroundings(
