@@ -31,3 +31,14 @@ def test_outcomes_count_recorded_lettings_and_wishes_that_came_true(
     page = client.get("/outcomes/").get_data(as_text=True)
     assert "2 locaux loués jusqu’ici" in page and "un souhait exaucé" in page
     assert wished.address in page and "Zoé Secret" not in page
+
+
+def test_with_only_imported_lettings_the_page_says_since_when_it_counts(
+    client: FlaskClient, session: Session
+) -> None:
+    # The demo imports hundreds of premises as let: "no premise has been let yet" read false.
+    make_premise(session, status="let")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    page = client.get("/outcomes/").get_data(as_text=True)
+    assert "Sinds de kaart online staat:" in page
+    assert "Sinds de kaart online staat, is er nog geen pand verhuurd." in page
