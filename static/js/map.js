@@ -31,6 +31,12 @@
   // On a phone the zoom buttons would sit on the popup's first line: they step aside too.
   map.on("popupopen", function () { map.getContainer().classList.add("popup-open"); });
   map.on("popupclose", function () { map.getContainer().classList.remove("popup-open"); });
+  // A popup opened while the first view was still zooming in was panned for a view that the
+  // zoom then replaced (off the phone's edge): once the zoom ends, pan it into view again.
+  var openPopup = null;
+  map.on("popupopen", function (e) { openPopup = e.popup; });
+  map.on("popupclose", function (e) { if (openPopup === e.popup) { openPopup = null; } });
+  map.on("zoomend", function () { if (openPopup) { openPopup.update(); } });
   var tilesFailed = false;
   map.eachLayer(function (layer) {
     if (!(layer instanceof L.TileLayer)) { return; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
 
@@ -25,25 +26,39 @@ def header_link(page: Page, name: str, exact: bool = False) -> Locator:
     return page.locator(".site-header").get_by_role("link", name=name, exact=exact)
 
 
-def wait_popup_settled(page: Page, timeout_ms: int = 5000) -> None:
-    """Wait until Leaflet has panned the open popup fully inside the map (a loaded machine
-    animates slowly: a fixed pause was sometimes too short)."""
+def wait_popup_settled(page: Page, vertical: bool = True, timeout_ms: int = 10_000) -> None:
+    """Wait until Leaflet has panned the open popup inside the map: across, and from top to
+    bottom too unless vertical is False (a loaded machine animates slowly: a fixed pause was
+    sometimes too short)."""
+    try:
+        _wait_inside(page, vertical, timeout_ms)
+    except PlaywrightTimeout:
+        where = page.evaluate(
+            """() => ['.leaflet-popup', '.folium-map']
+                .map((css) => document.querySelector(css))
+                .map((node) => node && node.getBoundingClientRect().toJSON())"""
+        )
+        raise AssertionError(f"popup not panned inside the map: popup, map = {where}") from None
+
+
+def _wait_inside(page: Page, vertical: bool, timeout_ms: int) -> None:
     page.wait_for_function(
-        """() => {
+        """(vertical) => {
           const popup = document.querySelector('.leaflet-popup');
           const map = document.querySelector('.folium-map');
           if (!popup || !map) { return false; }
           const p = popup.getBoundingClientRect(), m = map.getBoundingClientRect();
           const inside = p.left >= Math.max(0, m.left) - 1
             && p.right <= Math.min(window.innerWidth, m.right) + 1
-            && p.top >= Math.max(0, m.top) - 1
-            && p.bottom <= Math.min(window.innerHeight, m.bottom) + 1;
+            && (!vertical || (p.top >= Math.max(0, m.top) - 1
+                              && p.bottom <= Math.min(window.innerHeight, m.bottom) + 1));
           if (!inside) { delete popup.dataset.settledAt; return false; }
           // Inside for two frames in a row: the pan has stopped, not merely passed through.
           const seen = Number(popup.dataset.settledAt || 0);
           popup.dataset.settledAt = String(performance.now());
           return seen > 0;
         }""",
+        arg=vertical,
         polling="raf",
         timeout=timeout_ms,
     )

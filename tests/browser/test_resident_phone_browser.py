@@ -113,7 +113,7 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
 
     # The popup fits the screen and leads with one-tap support for the most wished type.
     address, popup = _open_popup(page)
-    wait_popup_settled(page)  # Leaflet pans the popup into view
+    wait_popup_settled(page, vertical=False)  # Leaflet pans the popup into view
     _fully_on_screen(page, popup)
     expect(notice).to_be_hidden()  # the popup is read whole, then the notice comes back
     expect(page.locator(".leaflet-control-zoom")).to_be_hidden()  # not over the address
@@ -140,7 +140,7 @@ def test_phone_in_french_without_tiles_support_in_one_tap(
 
     page.goto(tileless_server + "/")
     _, popup = _open_popup(page, address)
-    wait_popup_settled(page)
+    wait_popup_settled(page, vertical=False)
     _fully_on_screen(page, popup)
     with page.expect_response(re.compile(r"/wishes/support$")) as answer:
         popup.locator(".popup-support").click()
