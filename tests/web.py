@@ -1,11 +1,15 @@
-"""Helpers for tests that drive the web app: log a client in, fetch a CSRF token."""
+"""Helpers for tests that drive the web app: log a client in, fetch a CSRF token, serve it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from wishmap.models import User
 
@@ -30,3 +34,32 @@ def csrf_token(client: FlaskClient, path: str = "/account/login") -> str:
     found = TOKEN.search(page)
     assert found, f"no CSRF token on {path}"
     return found.group(1)
+
+
+_ANSWERS = "wishmap.test.answers"
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """Werkzeug's handler, closing the answer when the browser hangs up mid-transfer.
+
+    When the client drops the connection, werkzeug's clean-up can fail before it closes the
+    answer, and a static file's handle is left to the garbage collector (a ResourceWarning,
+    an error under filterwarnings). Gunicorn closes it; this test server now does too.
+    """
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        for answer in (environ or {}).get(_ANSWERS, ()):
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+
+def make_test_server(app: Flask) -> BaseWSGIServer:
+    """Return a threaded werkzeug server for app on a free port of 127.0.0.1."""
+
+    def remembering(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer = app(environ, start_response)
+        environ.setdefault(_ANSWERS, []).append(answer)
+        return answer
+
+    return make_server("127.0.0.1", 0, remembering, threaded=True, request_handler=_ClosingHandler)

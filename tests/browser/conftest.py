@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
+from web import make_test_server
 
 import wishmap.models  # noqa: F401  -- registers every table
 from wishmap import create_app, db
@@ -60,7 +60,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # Matching reports and the officers' hotspots read the newest analysis run.
         run_analysis(db.session())
         db.close_session()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_test_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     LIVE_OUTBOX["path"] = folder / "outbox"

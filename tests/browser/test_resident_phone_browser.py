@@ -14,7 +14,7 @@ from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page, expect
 from test_accessibility_browser import SERIOUS, _axe
 from test_wish_flow_browser import _verification_link
-from werkzeug.serving import make_server
+from web import make_test_server
 
 from wishmap import create_app, db
 from wishmap.db import Base
@@ -49,7 +49,7 @@ def tileless_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.session(), seed=5, size=DemoSize(premises=80, shops=60, residents=150, wishes=600)
         )
         db.close_session()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_test_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     TILELESS_OUTBOX["path"] = folder / "outbox"

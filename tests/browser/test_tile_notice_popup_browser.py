@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Route, expect
-from werkzeug.serving import make_server
+from web import make_test_server
 
 from wishmap import create_app, db
 from wishmap.db import Base
@@ -34,7 +34,7 @@ def slow_tiles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             db.session(), seed=5, size=DemoSize(premises=60, shops=20, residents=100, wishes=300)
         )
         db.close_session()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_test_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

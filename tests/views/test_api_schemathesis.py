@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select, text
 from testdb import BACKENDS, POSTGRES_URL
-from werkzeug.serving import make_server
+from web import make_test_server
 
 from wishmap import create_app, db
 from wishmap.db import Base, make_engine
@@ -95,7 +95,7 @@ def live_api(
         assert officer is not None
         secret = create_token(db.session(), officer, "schemathesis").secret
         db.close_session()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_test_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     run: dict[str, Any] = {"database": backend, "requests": 0, "failures": []}

@@ -24,7 +24,7 @@ from factories import make_premise, make_user, shop_type
 from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
+from web import make_test_server
 
 from wishmap import create_app, db
 from wishmap.models import User, Wish
@@ -76,7 +76,7 @@ def live(shared_engine: Engine, tmp_path: Path) -> Iterator[Live]:
             "WISH_RATE_LIMIT": "1000 per hour",
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_test_server(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
