@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from wishmap.models import User
 
@@ -54,12 +56,23 @@ class _ClosingHandler(WSGIRequestHandler):
                 close()
 
 
-def make_test_server(app: Flask) -> BaseWSGIServer:
-    """Return a threaded werkzeug server for app on a free port of 127.0.0.1."""
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve app from a thread on a free port of 127.0.0.1 until the block ends; yield its URL."""
 
     def remembering(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         answer = app(environ, start_response)
         environ.setdefault(_ANSWERS, []).append(answer)
         return answer
 
-    return make_server("127.0.0.1", 0, remembering, threaded=True, request_handler=_ClosingHandler)
+    server = make_server(
+        "127.0.0.1", 0, remembering, threaded=True, request_handler=_ClosingHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()

@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from wishmap import create_app, db
+from wishmap.db import Base
+from wishmap.services.analysis import run_analysis
+from wishmap.services.demo import DEMO_DOMAIN, DEMO_PASSWORD, DemoSize, load_demo
+
+
+def demo_app(
+    folder: Path, seed: int, size: DemoSize, analyse: bool = False, **config: Any
+) -> Flask:
+    """Return a Wishmap on a fresh SQLite file in folder holding a demo district of size.
+
+    config adds to or overrides the app's settings (tiles, mail, limits); analyse runs the
+    analysis once, for the pages that read its newest run (reports, the officers' hotspots).
+    """
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
+            "SECRET_KEY": "browser-tests",
+            "LOG_LEVEL": "WARNING",
+            **config,
+        }
+    )
+    app.instance_path = str(folder)
+    with app.app_context():
+        # The schema straight from the models, as the rest of the suite builds it.
+        Base.metadata.create_all(db.engine())
+        load_demo(db.session(), seed=seed, size=size)
+        if analyse:
+            run_analysis(db.session())
+        db.close_session()
+    return app
 
 
 def log_in_as(page: Page, live_server: str, who: str) -> None:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import demo_app
 from playwright.sync_api import Browser, Page, sync_playwright
-from web import make_test_server
+from web import serving
 
 import wishmap.models  # noqa: F401  -- registers every table
-from wishmap import create_app, db
-from wishmap.db import Base
-from wishmap.services.analysis import run_analysis
-from wishmap.services.demo import DemoSize, load_demo
+from wishmap.services.demo import DemoSize
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,38 +32,23 @@ LIVE_OUTBOX: dict[str, Path] = {}
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve a demo district from a fresh SQLite file; yield its base URL."""
     folder = tmp_path_factory.mktemp("live")
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
-            "SECRET_KEY": "browser-tests",
-            "TILE_URL": "",  # no network here: the map draws our own streets
-            "LOG_LEVEL": "WARNING",
-            # Verification links are read back from this folder by the tests.
-            "MAIL_BACKEND": "folder",
-            "MAIL_OUTBOX": str(folder / "outbox"),
-            # Every browser test registers from 127.0.0.1: the per-address limits would bite.
-            "REGISTER_RATE_LIMIT": "1000 per hour",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "BURST_MAX_ACCOUNTS_PER_NETWORK": 1000,
-        }
+    app = demo_app(
+        folder,
+        seed=3,
+        size=DemoSize(premises=120, shops=150, residents=300, wishes=1000),
+        analyse=True,
+        TILE_URL="",  # no network here: the map draws our own streets
+        # Verification links are read back from this folder by the tests.
+        MAIL_BACKEND="folder",
+        MAIL_OUTBOX=str(folder / "outbox"),
+        # Every browser test registers from 127.0.0.1: the per-address limits would bite.
+        REGISTER_RATE_LIMIT="1000 per hour",
+        LOGIN_RATE_LIMIT="1000 per minute",
+        BURST_MAX_ACCOUNTS_PER_NETWORK=1000,
     )
-    app.instance_path = str(folder)
-    with app.app_context():
-        # The schema straight from the models, as the rest of the suite builds it.
-        Base.metadata.create_all(db.engine())
-        load_demo(
-            db.session(), seed=3, size=DemoSize(premises=120, shops=150, residents=300, wishes=1000)
-        )
-        # Matching reports and the officers' hotspots read the newest analysis run.
-        run_analysis(db.session())
-        db.close_session()
-    server = make_test_server(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     LIVE_OUTBOX["path"] = folder / "outbox"
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

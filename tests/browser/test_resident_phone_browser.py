@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import wait_popup_settled
+from browser_support import demo_app, wait_popup_settled
 from conftest import ARTIFACTS
 from playwright.sync_api import Browser, Page, expect
 from test_accessibility_browser import SERIOUS, _axe
 from test_wish_flow_browser import _verification_link
-from web import make_test_server
+from web import serving
 
-from wishmap import create_app, db
-from wishmap.db import Base
-from wishmap.services.demo import DemoSize, load_demo
+from wishmap.services.demo import DemoSize
 
 WIDTH, HEIGHT = 360, 740
 # Where the tileless server writes its e-mails (the confirmation link is read back there).
@@ -29,33 +26,20 @@ TILELESS_OUTBOX: dict[str, Path] = {}
 def tileless_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A demo district whose tile server (port 9 on this machine) never answers."""
     folder = tmp_path_factory.mktemp("tileless")
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
-            "SECRET_KEY": "browser-tests",
-            "TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
-            "LOG_LEVEL": "WARNING",
-            "MAIL_BACKEND": "folder",
-            "MAIL_OUTBOX": str(folder / "outbox"),
-            "REGISTER_RATE_LIMIT": "1000 per hour",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-            "BURST_MAX_ACCOUNTS_PER_NETWORK": 1000,
-        }
+    app = demo_app(
+        folder,
+        seed=5,
+        size=DemoSize(premises=80, shops=60, residents=150, wishes=600),
+        TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png",
+        MAIL_BACKEND="folder",
+        MAIL_OUTBOX=str(folder / "outbox"),
+        REGISTER_RATE_LIMIT="1000 per hour",
+        LOGIN_RATE_LIMIT="1000 per minute",
+        BURST_MAX_ACCOUNTS_PER_NETWORK=1000,
     )
-    app.instance_path = str(folder)
-    with app.app_context():
-        Base.metadata.create_all(db.engine())
-        load_demo(
-            db.session(), seed=5, size=DemoSize(premises=80, shops=60, residents=150, wishes=600)
-        )
-        db.close_session()
-    server = make_test_server(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     TILELESS_OUTBOX["path"] = folder / "outbox"
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
+from browser_support import demo_app
 from playwright.sync_api import Browser, Route, expect
-from web import make_test_server
+from web import serving
 
-from wishmap import create_app, db
-from wishmap.db import Base
-from wishmap.services.demo import DemoSize, load_demo
+from wishmap.services.demo import DemoSize
 
 
 @pytest.fixture(scope="module")
 def slow_tiles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A small demo whose tiles come from a host the test answers (or fails) by hand."""
     folder = tmp_path_factory.mktemp("slow-tiles")
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{folder / 'live.sqlite'}",
-            "SECRET_KEY": "browser-tests",
-            "TILE_URL": "http://tiles.example/{z}/{x}/{y}.png",
-            "LOG_LEVEL": "WARNING",
-        }
+    app = demo_app(
+        folder,
+        seed=5,
+        size=DemoSize(premises=60, shops=20, residents=100, wishes=300),
+        TILE_URL="http://tiles.example/{z}/{x}/{y}.png",
     )
-    app.instance_path = str(folder)
-    with app.app_context():
-        Base.metadata.create_all(db.engine())
-        load_demo(
-            db.session(), seed=5, size=DemoSize(premises=60, shops=20, residents=100, wishes=300)
-        )
-        db.close_session()
-    server = make_test_server(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def test_tiles_failing_under_an_open_popup(browser: Browser, slow_tiles_server: str) -> None:

@@ -11,7 +11,6 @@ in test-artifacts/schemathesis-<database>.json.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select, text
 from testdb import BACKENDS, POSTGRES_URL
-from web import make_test_server
+from web import serving
 
 from wishmap import create_app, db
 from wishmap.db import Base, make_engine
@@ -95,14 +94,10 @@ def live_api(
         assert officer is not None
         secret = create_token(db.session(), officer, "schemathesis").secret
         db.close_session()
-    server = make_test_server(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     run: dict[str, Any] = {"database": backend, "requests": 0, "failures": []}
     run["load_seconds"] = round(time.monotonic() - started, 1)
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "token": secret, "run": run}
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield {"url": url, "token": secret, "run": run}
     engine.dispose()
     if schema:
         _admin(f'DROP SCHEMA "{schema}" CASCADE')

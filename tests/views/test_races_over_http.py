@@ -24,7 +24,7 @@ from factories import make_premise, make_user, shop_type
 from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from web import make_test_server
+from web import serving
 
 from wishmap import create_app, db
 from wishmap.models import User, Wish
@@ -76,20 +76,12 @@ def live(shared_engine: Engine, tmp_path: Path) -> Iterator[Live]:
             "WISH_RATE_LIMIT": "1000 per hour",
         }
     )
-    server = make_test_server(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with app.app_context():
-            try:
-                yield Live(app, f"http://127.0.0.1:{server.server_port}", db.session())
-            finally:
-                # Also after a failure: an open transaction would hold up the TRUNCATE below.
-                db.close_session()
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serving(app) as url, app.app_context():
+        try:
+            yield Live(app, url, db.session())
+        finally:
+            # Also after a failure: an open transaction would hold up the TRUNCATE below.
+            db.close_session()
 
 
 def _resident(live: Live, password_hash: str, fresh: bool = False) -> User:
