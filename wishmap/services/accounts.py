@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from wishmap.mail import try_send_mail
 from wishmap.models import AccountToken, TokenPurpose, User, Wish, WishStatus
 from wishmap.models._types import utcnow
-from wishmap.services import holds, integrity, verification
+from wishmap.services import holds, verification
 from wishmap.services.users import (
     EMAIL_PATTERN,
     UserError,
@@ -184,10 +184,8 @@ def verify_email(session: Session, secret: str) -> User:
     _token, user = _use(session, secret, TokenPurpose.VERIFY_EMAIL)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    held: list[int] = []
     # A campaign asking for more than an address (MIN_VERIFICATION "oidc") keeps them pending.
-    if verification.meets_minimum(session, user, verification.counting_settings()):
-        held = integrity.settle_pending(session, user, integrity.burst_rule())
+    held = verification.settle_if_counting(session, user)
     session.commit()
     holds.tell_held(session, held)
     return user

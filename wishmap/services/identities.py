@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from wishmap.models import OidcIdentity, User
 from wishmap.models._types import utcnow
-from wishmap.services import holds, integrity, verification
+from wishmap.services import holds, verification
 from wishmap.services.accounts import NEUTRAL_NAME, discard_unproven
 from wishmap.services.users import UserError, new_user, user_by_email
 
@@ -122,9 +122,7 @@ def log_in_with_provider(
         user.email_verified_at = utcnow()
     if identity is not None:
         identity.last_login_at = utcnow()
-    held: list[int] = []
-    if verification.meets_minimum(session, user, verification.counting_settings()):
-        held = integrity.settle_pending(session, user, integrity.burst_rule())
+    held = verification.settle_if_counting(session, user)
     session.commit()
     holds.tell_held(session, held)
     return user

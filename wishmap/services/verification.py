@@ -17,6 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from wishmap.models import OidcIdentity, User
+from wishmap.services import integrity
 
 EMAIL = "email"
 OIDC = "oidc"
@@ -69,3 +70,12 @@ def missing_level(session: Session, user: User, settings: CountingSettings) -> s
     if user.email_verified_at is None and settings.min_verification == EMAIL:
         return EMAIL
     return settings.min_verification
+
+
+def settle_if_counting(session: Session, user: User) -> list[int]:
+    """Let the account's pending wishes count (or hold them with their burst) once it meets
+    the campaign's minimum level; return the ids of other wishes held with them. Not committed.
+    """
+    if not meets_minimum(session, user, counting_settings()):
+        return []
+    return integrity.settle_pending(session, user, integrity.burst_rule())
