@@ -23,8 +23,9 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 import wishmap.models  # noqa: F401  -- registers every table
+from bench.common import bench_app
 from bench.map_payload import VIEWS, scale_wishes, view_bbox
-from wishmap import create_app, db
+from wishmap import db
 from wishmap.db import Base
 from wishmap.models import Wish, WishStatus
 from wishmap.models.aggregates import drop_trigger_statements, install_triggers
@@ -80,10 +81,7 @@ def main() -> None:
     figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="wishmap-city-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'city.sqlite'}"
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
-        )
-        app.instance_path = tmp
+        app = bench_app(url, tmp)
         with app.app_context():
             started = time.monotonic()
             Base.metadata.create_all(db.engine())

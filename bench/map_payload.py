@@ -23,7 +23,8 @@ import numpy as np
 from sqlalchemy import func, insert, select
 
 import wishmap.models  # noqa: F401  -- registers every table
-from wishmap import ROOT, create_app, db
+from bench.common import bench_app
+from wishmap import ROOT, db
 from wishmap.db import Base
 from wishmap.models import User, Wish
 from wishmap.services.demo import load_demo
@@ -101,10 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wishmap-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
-        )
-        app.instance_path = tmp
+        app = bench_app(url, tmp)
         with app.app_context():
             started = time.monotonic()
             Base.metadata.create_all(db.engine())

@@ -27,12 +27,12 @@ import numpy as np
 import shapely
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
 from sqlalchemy import func, insert, select
 
 import wishmap.models  # noqa: F401  -- registers every table
+from bench.common import bench_app, logged_in_client
 from bench.paris_synthetic import generate
-from wishmap import create_app, db
+from wishmap import db
 from wishmap.db import Base
 from wishmap.geo import bounds
 from wishmap.models import Premise, PremiseGap, Shop, ShopType, Street, User, Wish
@@ -220,10 +220,7 @@ class City:
 def open_city(tmp: str, url: str | None, n_wishes: int, n_premises: int) -> City:
     """Return the app on the bench city, building it first unless `url` holds one already."""
     url = url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
-    )
-    app.instance_path = tmp
+    app = bench_app(url, tmp)
     with app.app_context():
         session = db.session()
         started = time.monotonic()
@@ -260,12 +257,7 @@ def open_city(tmp: str, url: str | None, n_wishes: int, n_premises: int) -> City
 
 def officer_client(city: City) -> FlaskClient:
     """Return a test client logged in as the bench's officer, who sees every premise."""
-    client = city.app.test_client()
-    with city.app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as cookie:
-        cookie.update({"_user_id": city.officer_id, "_fresh": True, "_id": identifier})
-    return client
+    return logged_in_client(city.app, city.officer_id)
 
 
 def main() -> None:

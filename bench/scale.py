@@ -34,8 +34,9 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 import wishmap.models  # noqa: F401  -- registers every table
+from bench.common import bench_app, logged_in_client
 from bench.map_payload import VIEWS, scale_wishes, view_bbox
-from wishmap import create_app, db
+from wishmap import db
 from wishmap.models import Premise, ShopType, User, Wish
 from wishmap.models._types import utcnow
 from wishmap.services.demo import DEMO_DOMAIN, load_demo
@@ -46,7 +47,6 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
     "WISHMAP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-CONFIG = {"SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
 
 
 def say(message: str) -> None:
@@ -83,7 +83,7 @@ def _wish_triggers(session) -> list[tuple[str, str, str]]:
 def build_city(url: str, seed: int, wishes: int) -> None:
     """Fill the empty database at url: the demo district scaled to wishes, aggregates rebuilt."""
     started = time.monotonic()
-    app = create_app({**CONFIG, "DATABASE_URL": url})
+    app = bench_app(url)
     with app.app_context():
         db.upgrade(db.engine())  # as `flask init-db`
         session = db.session()
@@ -113,7 +113,7 @@ def build_city(url: str, seed: int, wishes: int) -> None:
 
 def _current(url: str) -> bool:
     """Upgrade a cached city; return whether its schema now matches the models."""
-    app = create_app({**CONFIG, "DATABASE_URL": url})
+    app = bench_app(url)
     with app.app_context():
         db.upgrade(db.engine())
         drift = db.schema_drift(db.engine())
@@ -185,18 +185,13 @@ def _timed(client, path: str, repeat: int) -> tuple[float, float]:
     return float(p50), float(p95)
 
 
-def _log_in(app, client, email: str) -> None:
-    """Give the test client the session cookie of the account with this e-mail."""
-    from flask_login.utils import _create_identifier
-
+def _client_as(app, email: str):
+    """Return a test client logged in as the account with this e-mail."""
     with app.app_context():
         user = db.session().scalar(select(User).where(User.email == email))
         user_id = user.get_id()
         db.close_session()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as cookie:
-        cookie.update({"_user_id": user_id, "_fresh": True, "_id": identifier})
+    return logged_in_client(app, user_id)
 
 
 def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[float, float, dict]:
@@ -256,7 +251,7 @@ def _analyse(url: str) -> tuple[float, float, float, str]:
 
 def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
     """Time every path on the city at url; print a table and return the figures."""
-    app = create_app({**CONFIG, "DATABASE_URL": url})
+    app = bench_app(url)
     with app.app_context():
         session = db.session()
         dialect = session.get_bind().dialect.name
@@ -270,8 +265,7 @@ def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
             .limit(1)
         ).one()
         db.close_session()
-    client = app.test_client()
-    _log_in(app, client, f"officer@{DEMO_DOMAIN}")
+    client = _client_as(app, f"officer@{DEMO_DOMAIN}")
     zoom = app.config["MAP_ZOOM"]
     width, height = VIEWS["desktop 1280×800"]
     initial = view_bbox(lat, lon, zoom, width, height)

@@ -23,11 +23,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
-from flask_login.utils import _create_identifier
 from sqlalchemy import select, text
 
 import wishmap.models  # noqa: F401  -- registers every table
-from wishmap import create_app, db
+from bench.common import bench_app, logged_in_client
+from wishmap import db
 from wishmap.db import Base
 from wishmap.models import District, Role, User
 from wishmap.models import aggregates as map_aggregates
@@ -76,12 +76,7 @@ def _officer_client(app: Flask):
             session.commit()
         user_id = officer.get_id()
         db.close_session()
-    client = app.test_client()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with client.session_transaction() as cookie:
-        cookie.update(_user_id=user_id, _fresh=True, _id=identifier)
-    return client
+    return logged_in_client(app, user_id)
 
 
 def _fill(path: str, session) -> str:
@@ -183,10 +178,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wishmap-stats-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'stats.sqlite'}"
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "TILE_URL": ""}
-        )
-        app.instance_path = tmp
+        app = bench_app(url, tmp)
         figures: dict[str, object] = load_scaled_demo(app, args.wishes)
         figures["paths"] = measure_statistics(app, args.repeat, args.before_repeat)
     print(json.dumps(figures))
