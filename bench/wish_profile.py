@@ -71,6 +71,7 @@ def main() -> None:
                 "INSECURE_COOKIES": True,
             }
         )
+
         def log_in(email: str) -> tuple[Any, str]:
             client = app.test_client()
             page = client.get("/account/login").get_data(as_text=True)
@@ -151,8 +152,9 @@ def main() -> None:
                 premise = premises[step % len(premises)]
                 code = codes[(step // len(premises)) % len(codes)]
                 began = time.perf_counter()
+                resident = users[(step - offset) // options.per_resident]
                 create_wish(
-                    session, users[(step - offset) // options.per_resident], types[code], premise_id=premise, quota=10**6,
+                    session, resident, types[code], premise_id=premise, quota=10**6,
                     client_ip="127.0.0.1",
                 )  # fmt: skip
                 service_ms.append((time.perf_counter() - began) * 1000)
