@@ -131,7 +131,11 @@ def import_districts(
     upsert_by_ref(session, District, rows, report, scope=District.level == level)
     session.flush()
     forget_locator(session)
-    assign_districts(session)
+    # With the statistics aggregates, rebuilt here for a new level so that no request has to
+    # (imported late: that module reads this one).
+    from wishmap.services.statistics_aggregates import reassign_districts
+
+    reassign_districts(session)
     session.commit()
     return report
 
@@ -172,12 +176,18 @@ class DistrictLocator:
         return found
 
 
+# Asked by every wish (its districts), so it reads only short columns, in a statement built
+# once: the lengths of the geometries cost a scan of every boundary's text. A geometry that
+# changes changes its bounding box; an import also forgets this process's locator itself.
+_FINGERPRINT = select(
+    func.count(),
+    func.max(District.id),
+    func.sum(District.min_lat + District.max_lat + District.min_lon + District.max_lon),
+)
+
+
 def _fingerprint(session: Session) -> Any:
-    return tuple(
-        session.execute(
-            select(func.count(), func.max(District.id), func.sum(func.length(District.geometry)))
-        ).one()
-    )
+    return tuple(session.connection().execute(_FINGERPRINT).one())
 
 
 def _build_locator(session: Session) -> DistrictLocator:

@@ -18,12 +18,15 @@ BURST_ORIGIN_RETENTION_HOURS.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
 import math
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,10 +36,13 @@ from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
+    Select,
     and_,
+    bindparam,
     delete,
     distinct,
     func,
+    insert,
     or_,
     select,
     text,
@@ -44,6 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from wishmap.models import User, Wish, WishOrigin, WishStatus
 from wishmap.services import holds
@@ -99,6 +106,13 @@ def network_of(client_ip: str | None, rule: BurstRule) -> str | None:
     """
     if not client_ip:
         return None
+    return _network_hash(client_ip, rule.key, rule.ipv4_prefix, rule.ipv6_prefix)
+
+
+# A resident posts several wishes from one address: parsing it and hashing its network once
+# per address (and key) saves every later wish that work.
+@functools.lru_cache(maxsize=4096)
+def _network_hash(client_ip: str, key: bytes, ipv4_prefix: int, ipv6_prefix: int) -> str:
     try:
         address = ipaddress.ip_address(client_ip.strip())
     except ValueError:
@@ -106,9 +120,9 @@ def network_of(client_ip: str | None, rule: BurstRule) -> str | None:
     else:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        bits = rule.ipv4_prefix if address.version == 4 else rule.ipv6_prefix
+        bits = ipv4_prefix if address.version == 4 else ipv6_prefix
         prefix = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
-    return hmac.new(rule.key, prefix.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, prefix.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,28 @@ class Target:
         )
 
 
+# SQLite lets one writer in at a time, and a writer that finds the database locked sleeps
+# (1, 2, 5 … then 25 to 100 ms) before it looks again, so under load most of a wish's wait
+# was sleeping past the moment the lock came free. The threads of one process queue here
+# instead, each woken as soon as the one before it has committed; processes still meet at
+# SQLite's lock.
+_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_writer(session: Session) -> Iterator[None]:
+    """On SQLite, hold this process's writer slot for the block (a wish's transaction)."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_LOCK:
+        slot = _WRITERS.setdefault(engine, threading.Lock())
+    with slot:
+        yield
+
+
 def lock_for_wish(
     session: Session, user_id: int, keys: Iterable[str | None], rule: BurstRule
 ) -> None:
@@ -159,27 +195,32 @@ def lock_for_wish(
     two wishes never wait on each other). SQLite: a no-op write takes the database's write
     lock at once (what BEGIN IMMEDIATE does), before anything is counted.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(User.id).where(User.id == user_id).with_for_update())
-        numbers = {
-            int.from_bytes(
-                hmac.new(rule.key, key.encode(), hashlib.sha256).digest()[:8], "big", signed=True
-            )
-            for key in keys
-            if key
-        }
-        if numbers:
-            # One round trip: the target list is evaluated left to right, in the sorted order.
-            locks = ", ".join(f"pg_advisory_xact_lock(:k{n})" for n in range(len(numbers)))
-            keys = {f"k{n}": number for n, number in enumerate(sorted(numbers))}
-            session.execute(text(f"SELECT {locks}"), keys)
-    else:
-        session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(id=User.id)
-            .execution_options(synchronize_session=False)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(_TOUCH_USER, {"uid": user_id})
+        return
+    numbers = {
+        int.from_bytes(
+            hmac.new(rule.key, key.encode(), hashlib.sha256).digest()[:8], "big", signed=True
         )
+        for key in keys
+        if key
+    }
+    # One round trip: the row first (the FROM is read before the target list), then the
+    # target list left to right, in the sorted order.
+    values = {f"k{n}": number for n, number in enumerate(sorted(numbers))}
+    connection.execute(_pg_locks(len(numbers)), {"uid": user_id, **values})
+
+
+_users = User.__table__
+# Built once: this runs in every wish's transaction (see burst_columns).
+_TOUCH_USER = update(_users).where(_users.c.id == bindparam("uid")).values(id=_users.c.id)
+
+
+@functools.cache
+def _pg_locks(count: int) -> TextClause:
+    advisory = "".join(f", pg_advisory_xact_lock(:k{n})" for n in range(count))
+    return text(f"SELECT u.id{advisory} FROM (SELECT id FROM users WHERE id = :uid FOR UPDATE) u")
 
 
 def _is_fresh(user: User, at: datetime, rule: BurstRule) -> bool:
@@ -199,44 +240,111 @@ def _fresh_clause(at: datetime, rule: BurstRule) -> ColumnElement[bool]:
 _LIVE = [WishStatus.ACTIVE.value, WishStatus.HELD.value]
 
 
-def burst_counts(
-    user: User, network: str | None, at: datetime, rule: BurstRule, target: Target | None = None
-) -> dict[str, ScalarSelect[int]]:
-    """Return, as scalar subqueries, the counts the burst rules need for a wish by user at `at`.
+@dataclass(frozen=True)
+class CountsAsked:
+    """Which burst counts a wish needs: its statement is built once per combination."""
 
-    A caller fetches them in one statement, with whatever else it needs (the wish path adds
-    the quota); reason_from_counts() then names the rule. Only the rules that can apply are
-    counted: an old account's own wishes, say, are never a burst.
+    account: bool  # the account is young: its own recent wishes
+    network: bool  # its network is known: accounts of that network on the target
+    fresh: bool  # the account is fresh: fresh accounts on the target
+    area: bool | None  # None: no target; else whether the target is an area (a free wish)
+
+
+def _target_clause(area: bool) -> ColumnElement[bool]:
+    """Target.clause() over bind parameters (:tid, :pid, or the box :lat0 … :lon1)."""
+    if not area:
+        return and_(Wish.premise_id == bindparam("pid"), Wish.shop_type_id == bindparam("tid"))
+    return and_(
+        Wish.premise_id.is_(None),
+        Wish.shop_type_id == bindparam("tid"),
+        Wish.lat.between(bindparam("lat0"), bindparam("lat1")),
+        Wish.lon.between(bindparam("lon0"), bindparam("lon1")),
+    )
+
+
+@functools.cache
+def burst_columns(asked: CountsAsked) -> dict[str, ScalarSelect[int]]:
+    """Return the counts the burst rules need, as scalar subqueries over bind parameters.
+
+    Built once per combination and process: on a launch evening every wish asks for them, and
+    building and compiling a statement costs more than running it. burst_params() gives the
+    values; a caller fetches the counts in one statement with whatever else it needs (the wish
+    path adds the quota) and reason_from_counts() names the rule.
     """
     counts: dict[str, ScalarSelect[int]] = {}
-    start = at - rule.window
-    if at - user.created_at < rule.new_account_age:
+    at = bindparam("at", type_=Wish.created_at.type)
+    if asked.account:
         counts["account_wishes"] = (
             select(func.count())
-            .where(Wish.user_id == user.id, Wish.created_at > start, Wish.created_at <= at)
+            .where(Wish.user_id == bindparam("uid"), Wish.created_at > bindparam("start"))
+            .where(Wish.created_at <= at)
             .scalar_subquery()
         )
-    if target is None:
+    if asked.area is None:
         return counts
-    others = and_(Wish.user_id.is_not(None), Wish.user_id != user.id, Wish.status.in_(_LIVE))
-    if network is not None:
-        since = at - rule.target_window
+    target = _target_clause(asked.area)
+    others = and_(
+        Wish.user_id.is_not(None), Wish.user_id != bindparam("uid"), Wish.status.in_(_LIVE)
+    )
+    if asked.network:
         counts["network_accounts"] = (
             select(func.count(distinct(Wish.user_id)))
             .join(WishOrigin, WishOrigin.wish_id == Wish.id)
-            .where(WishOrigin.network == network, WishOrigin.created_at > since)
-            .where(WishOrigin.created_at <= at, target.clause(rule), others)
+            .where(WishOrigin.network == bindparam("network"))
+            .where(WishOrigin.created_at > bindparam("target_since"), WishOrigin.created_at <= at)
+            .where(target, others)
             .scalar_subquery()
         )
-    if _is_fresh(user, at, rule):
+    if asked.fresh:
         counts["fresh_accounts"] = (
             select(func.count(distinct(Wish.user_id)))
             .join(User, User.id == Wish.user_id)
-            .where(Wish.created_at > start, Wish.created_at <= at, others)
-            .where(target.clause(rule), _fresh_clause(at, rule))
+            .where(Wish.created_at > bindparam("start"), Wish.created_at <= at, others, target)
+            .where(
+                or_(
+                    User.created_at > bindparam("fresh_since"),
+                    User.email_verified_at > bindparam("fresh_since"),
+                )
+            )
             .scalar_subquery()
         )
     return counts
+
+
+def burst_params(
+    user: User, network: str | None, at: datetime, rule: BurstRule, target: Target | None = None
+) -> tuple[CountsAsked, dict[str, Any]]:
+    """Return which burst counts apply to a wish by user at `at`, and their parameter values.
+
+    Only the rules that can apply are counted: an old account's own wishes, say, are never a
+    burst.
+    """
+    asked = CountsAsked(
+        account=at - user.created_at < rule.new_account_age,
+        network=target is not None and network is not None,
+        fresh=target is not None and _is_fresh(user, at, rule),
+        area=None if target is None else target.premise_id is None,
+    )
+    params: dict[str, Any] = {
+        "uid": user.id,
+        "at": at,
+        "start": at - rule.window,
+        "target_since": at - rule.target_window,
+        "fresh_since": at - rule.new_account_age,
+        "network": network,
+    }
+    if target is not None:
+        params.update(tid=target.shop_type_id, pid=target.premise_id)
+        if target.premise_id is None:
+            dlat = rule.area_m / METRES_PER_DEGREE
+            dlon = dlat / max(math.cos(math.radians(target.lat)), 0.01)
+            params.update(
+                lat0=target.lat - dlat,
+                lat1=target.lat + dlat,
+                lon0=target.lon - dlon,
+                lon1=target.lon + dlon,
+            )
+    return asked, params
 
 
 def reason_from_counts(counts: Mapping[str, int], rule: BurstRule, new: bool = True) -> str | None:
@@ -257,12 +365,9 @@ def reason_from_counts(counts: Mapping[str, int], rule: BurstRule, new: bool = T
     return None
 
 
-def fetch_counts(session: Session, counts: Mapping[str, ScalarSelect[Any]]) -> dict[str, Any]:
-    """Return the values of named scalar subqueries, fetched in one statement."""
-    if not counts:
-        return {}
-    row = session.execute(select(*[query.label(name) for name, query in counts.items()])).one()
-    return dict(row._mapping)
+@functools.cache
+def _burst_statement(asked: CountsAsked) -> Select[Any]:
+    return select(*[query.label(name) for name, query in burst_columns(asked).items()])
 
 
 def burst_reason(
@@ -278,7 +383,10 @@ def burst_reason(
 
     new: the wish is not in the database yet, so it is added to the counts.
     """
-    counts = fetch_counts(session, burst_counts(user, network, at, rule, target))
+    asked, params = burst_params(user, network, at, rule, target)
+    if not burst_columns(asked):
+        return None
+    counts = session.connection().execute(_burst_statement(asked), params).one()._mapping
     return reason_from_counts(counts, rule, new)
 
 
@@ -334,32 +442,39 @@ def burst_key(user: User, reason: str, target: Target, rule: BurstRule) -> str:
 
 def note_new_wish(
     session: Session,
-    wish: Wish,
+    wish_id: int,
+    at: datetime,
+    target: Target,
     user: User,
     network: str | None,
     rule: BurstRule,
     reason: str | None = None,
 ) -> list[int]:
-    """After a wish is flushed: hold its burst, remember its origin, forget expired origins.
+    """After a wish is written: hold its burst, remember its origin, forget expired origins.
 
-    Return the ids of other wishes that counted until now and are held with this one.
+    reason: the burst rule that held the new wish (None when it was not held). Return the ids
+    of other wishes that counted until now and are held with this one.
     """
     held: list[int] = []
-    if wish.status == WishStatus.HELD and reason:
-        target = Target.of(wish)
-        held = hold_burst(session, user, network, wish.created_at, rule, reason, target)
+    if reason:
+        held = hold_burst(session, user, network, at, rule, reason, target)
         burst = burst_key(user, reason, target, rule)
-        holds.record_holds(session, [wish.id], None, reason, burst)
+        holds.record_holds(session, [wish_id], None, reason, burst)
         holds.record_holds(session, held, WishStatus.ACTIVE.value, reason, burst)
     if network is not None:
-        session.add(WishOrigin(wish_id=wish.id, network=network, created_at=wish.created_at))
-    _sweep_origins(session, wish.created_at, rule)
-    return [wish_id for wish_id in held if wish_id != wish.id]
+        session.connection().execute(
+            _ADD_ORIGIN, {"wish_id": wish_id, "network": network, "created_at": at}
+        )
+    _sweep_origins(session, at, rule)
+    return [other for other in held if other != wish_id]
 
 
 def forget_expired_origins(session: Session, now: datetime, rule: BurstRule) -> None:
     """Delete the network hashes older than the retention period."""
     session.execute(delete(WishOrigin).where(WishOrigin.created_at < now - rule.retention))
+
+
+_ADD_ORIGIN = insert(WishOrigin.__table__)
 
 
 # When each database's expired origins were last deleted by this process (monotonic seconds).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from wishmap.models import ShopType
@@ -44,3 +44,14 @@ def shop_type_by_code(session: Session, code: str | None) -> ShopType | None:
     if not code:
         return None
     return session.scalar(select(ShopType).where(ShopType.code == code))
+
+
+# Asked by every wish: built once, and only the id is read (no ORM object).
+_ID_BY_CODE = select(ShopType.id).where(ShopType.code == bindparam("code"))
+
+
+def shop_type_id_by_code(session: Session, code: str | None) -> int | None:
+    """Return the id of the shop type with this code, or None."""
+    if not code:
+        return None
+    return session.connection().execute(_ID_BY_CODE, {"code": code}).scalar()

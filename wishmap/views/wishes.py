@@ -24,7 +24,7 @@ from wishmap.limits import account_key, configured, limiter
 from wishmap.models import WishStatus
 from wishmap.security import authenticated, public
 from wishmap.services.premises import premise_demand
-from wishmap.services.shop_types import list_shop_types, shop_type_by_code
+from wishmap.services.shop_types import list_shop_types, shop_type_by_code, shop_type_id_by_code
 from wishmap.services.wishes import (
     QuotaReached,
     WishError,
@@ -153,8 +153,8 @@ def create() -> Reply:
     """Make a wish on a premise or at a free point."""
     form = request.form
     session = db.session()
-    shop_type = shop_type_by_code(session, form.get("type"))
-    if shop_type is None:
+    shop_type_id = shop_type_id_by_code(session, form.get("type"))
+    if shop_type_id is None:
         return _refused(WishError(_("Choose a shop type from the list.")))
     premise_id = _int(form.get("premise"))
     point = None if premise_id is not None else _point(form)
@@ -164,7 +164,7 @@ def create() -> Reply:
         wish = create_wish(
             session,
             current_user,
-            shop_type.id,
+            shop_type_id,
             premise_id=premise_id,
             point=point,
             reason=form.get("reason"),
@@ -183,16 +183,16 @@ def create() -> Reply:
 def support() -> Reply:
     """Support, in one click, a shop type others already wished for on a premise."""
     session = db.session()
-    shop_type = shop_type_by_code(session, request.form.get("type"))
+    shop_type_id = shop_type_id_by_code(session, request.form.get("type"))
     premise_id = _int(request.form.get("premise"))
-    if shop_type is None or premise_id is None:
+    if shop_type_id is None or premise_id is None:
         return _refused(WishError(_("Choose a shop type from the list.")))
     try:
         wish = support_wish(
             session,
             current_user,
             premise_id,
-            shop_type.id,
+            shop_type_id,
             client_ip=request.remote_addr,
             **_limits(),
         )

@@ -13,24 +13,23 @@ from typing import Any
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from wishmap.models import (
     VOICE_STATUSES,
-    Premise,
     PremiseStatus,
     ShopType,
     User,
     Wish,
-    WishDistrict,
     WishStatus,
 )
 from wishmap.models._types import utcnow
 from wishmap.services import holds, integrity, verification
 from wishmap.services.districts import OUTSIDE, districts_of
 from wishmap.services.streets import cached_street_locator
+from wishmap.services.wishes import statements
 from wishmap.services.wishes.common import (
     FREE_WISH_STREET_M,
     FREQUENCIES,
@@ -42,7 +41,6 @@ from wishmap.services.wishes.common import (
 from wishmap.services.wishes.imports import RESIDENT_COLUMNS, WishImportReport, import_wishes
 from wishmap.services.wishes.queries import (
     active_wish_count,
-    live_wishes_count,
     others_sharing,
     user_types_at,
     user_wishes,
@@ -70,21 +68,27 @@ __all__ = [
 
 
 def _place(
-    session: Session, premise_id: int | None, point: tuple[float, float] | None
+    connection: Connection,
+    session: Session,
+    shop_type_id: int,
+    premise_id: int | None,
+    point: tuple[float, float] | None,
 ) -> tuple[float, float, int | None]:
-    """Return (lat, lon, street id) of a wish's place, or raise WishError."""
+    """Return (lat, lon, street id) of a wish's place, or raise WishError.
+
+    The shop type is checked in the same round trip.
+    """
     if premise_id is not None:
-        # Four columns, not the whole premise: nothing else of it is needed here.
-        row = session.execute(
-            select(Premise.status, Premise.lat, Premise.lon, Premise.street_id).where(
-                Premise.id == premise_id
-            )
-        ).first()
+        row = connection.execute(statements.PLACE, {"pid": premise_id, "tid": shop_type_id}).first()
         if row is None:
             raise WishError(_("Unknown premise."))
+        if not row.type_known:
+            raise WishError(_("Unknown shop type."))
         if row.status != PremiseStatus.VACANT.value:
             raise WishError(_("This premise is no longer vacant."))
         return row.lat, row.lon, row.street_id
+    if not connection.execute(statements.TYPE_KNOWN, {"tid": shop_type_id}).scalar():
+        raise WishError(_("Unknown shop type."))
     if point is not None:
         lat, lon = point
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -129,9 +133,11 @@ def create_wish(
     if others already wish for this type on the premise (support_wish).
     """
     reason = check_text(reason, frequency, max_reason)
-    if session.get(ShopType, shop_type_id) is None:
-        raise WishError(_("Unknown shop type."))
-    lat, lon, street_id = _place(session, premise_id, point)
+    # Every statement of the path is prebuilt (services/wishes/statements.py) and run on the
+    # session's connection, and the wish is inserted without the ORM's unit of work: on a
+    # launch evening the Python around each statement was most of a wish's CPU.
+    connection = session.connection()
+    lat, lon, street_id = _place(connection, session, shop_type_id, premise_id, point)
     # The districts depend on the place alone: found before the lock, not while holding it.
     districts = _districts_at(session, lat, lon)
     rule = integrity.burst_rule()
@@ -144,41 +150,51 @@ def create_wish(
     # is locked too. Not locking the network for premises keeps residents behind one address
     # (a carrier's NAT, a library) from queueing behind each other on PostgreSQL.
     keys = [target.key(rule), network if premise_id is None else None]
-    integrity.lock_for_wish(session, user.id, keys, rule)
-    try:
-        # The time is read once the lock is held, so that wishes are stamped in the order they
-        # are counted: a wish stamped before the lock would not see those that got it first.
-        now = now or utcnow()
-        status, hold_reason = _judge(session, user, target, network, now, rule, quota, supporting)
-        wish = Wish(
-            status=status.value,
-            created_at=now,
-            user_id=user.id,
-            shop_type_id=shop_type_id,
-            premise_id=premise_id,
-            street_id=street_id,
-            lat=lat,
-            lon=lon,
-            reason=reason,
-            frequency=frequency or None,
-        )
-        session.add(wish)
-        session.flush()
-        held = integrity.note_new_wish(session, wish, user, network, rule, hold_reason)
-        if districts:
-            rows = [
-                {"wish_id": wish.id, "level": level, "district_id": district_id}
-                for level, district_id in districts.items()
-            ]
-            session.execute(insert(WishDistrict), rows)
-        session.commit()
-    except IntegrityError:
-        # The unique index on active (user, premise, type) caught a second voice.
-        session.rollback()
-        raise WishError(_("You already wish for this shop type here.")) from None
-    except BaseException:
-        session.rollback()
-        raise
+    with integrity.one_writer(session):
+        try:
+            integrity.lock_for_wish(session, user.id, keys, rule)
+            # The time is read once the lock is held, so that wishes are stamped in the order they
+            # are counted: a wish stamped before the lock would not see those that got it first.
+            now = now or utcnow()
+            status, hold_reason = _judge(
+                connection, session, user, target, network, now, rule, quota, supporting
+            )
+            values = {
+                "status": status.value,
+                "created_at": now,
+                "user_id": user.id,
+                "shop_type_id": shop_type_id,
+                "premise_id": premise_id,
+                "street_id": street_id,
+                "lat": lat,
+                "lon": lon,
+                "reason": reason,
+                "frequency": frequency or None,
+            }
+            wish_id = connection.execute(statements.INSERT_WISH, values).scalar_one()
+            held = integrity.note_new_wish(
+                session, wish_id, now, target, user, network, rule, hold_reason
+            )
+            if districts:
+                rows = [
+                    {"wish_id": wish_id, "level": level, "district_id": district_id}
+                    for level, district_id in districts.items()
+                ]
+                connection.execute(statements.INSERT_DISTRICTS, rows)
+            session.commit()
+        except IntegrityError:
+            # The unique index on active (user, premise, type) caught a second voice.
+            session.rollback()
+            raise WishError(_("You already wish for this shop type here.")) from None
+        except BaseException:
+            session.rollback()
+            raise
+    # The caller gets the stored wish as a persistent object of its session, made from the
+    # values just written (no query) once the write lock is let go; its premise and shop type
+    # load when asked for.
+    wish = Wish(id=wish_id, **values)
+    make_transient_to_detached(wish)
+    session.add(wish)
     # Residents whose wishes counted until this burst held them learn it from a job, after the
     # commit: a slow mail server holds neither the write lock nor the resident's answer.
     holds.tell_held(session, held)
@@ -186,6 +202,7 @@ def create_wish(
 
 
 def _judge(
+    connection: Connection,
     session: Session,
     user: User,
     target: integrity.Target,
@@ -200,20 +217,9 @@ def _judge(
     One statement counts the quota, whether others wished here (support) and the bursts.
     """
     counting = _counts(session, user)
-    counts: dict[str, Any] = {"used": live_wishes_count(user.id).scalar_subquery()}
-    if supporting:
-        counts["wished"] = (
-            select(func.count())
-            .where(
-                Wish.premise_id == target.premise_id,
-                Wish.shop_type_id == target.shop_type_id,
-                Wish.status == WishStatus.ACTIVE.value,
-            )
-            .scalar_subquery()
-        )
-    if counting:
-        counts.update(integrity.burst_counts(user, network, now, rule, target))
-    found = integrity.fetch_counts(session, counts)
+    asked, params = integrity.burst_params(user, network, now, rule, target)
+    statement = statements.judge_counts(asked if counting else None, supporting)
+    found = connection.execute(statement, params).one()._mapping
     if found["used"] >= quota:
         raise QuotaReached(
             _(

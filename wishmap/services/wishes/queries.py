@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import BindParameter, Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from wishmap.models import VOICE_STATUSES, Premise, PremiseStatus, Wish, WishStatus
 
 
-def live_wishes_count(user_id: int) -> Select[tuple[int]]:
+def live_wishes_count(user_id: int | BindParameter[int]) -> Select[tuple[int]]:
     """Return the query counting the user's live wishes (active, pending or held): the quota.
 
-    Wishes on a premise that has since been let or opened are settled: they free their place.
+    user_id may be a bind parameter (the wish path's statement is built once). Wishes on a
+    premise that has since been let or opened are settled: they free their place.
     """
     return (
         select(func.count())
