@@ -5,7 +5,9 @@
 
 Loads the demo district into a temporary SQLite database (or the given empty one) and scales it
 with bench.map_payload.scale_wishes (triggers off while loading, then the rebuilds, as a restore
-would), then times per query: the published statistics table counted by scanning the wishes
+would), adds two district levels over the demo's four quartiers (two secteurs the quartiers
+nest in, and a 2 x 2 grid of zones across their borders) and assigns every wish its districts,
+then times per query: the published statistics table counted by scanning the wishes
 (the code before the statistics aggregates, keys and floor included) and the page or export
 through the app as an officer (aggregates). Prints p50/p95 in ms; the last line is one JSON
 object. `measure_statistics(app)` times an already loaded database (bench.city_scale calls it).
@@ -22,18 +24,22 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import shapely
 from flask import Flask
+from shapely.geometry import box, mapping, shape
 from sqlalchemy import select, text
 
 import wishmap.models  # noqa: F401  -- registers every table
 from bench.common import bench_app, logged_in_client
 from wishmap import db
 from wishmap.db import Base
-from wishmap.models import District, Role, User
+from wishmap.models import District, Role, User, district_nesting
 from wishmap.models import aggregates as map_aggregates
 from wishmap.models import statistics_aggregates as stat_aggregates
 from wishmap.services import aggregates, statistics_aggregates
 from wishmap.services.disclosure import cell_keys_from
+from wishmap.services.districts import import_districts
+from wishmap.services.importing import Record
 from wishmap.services.statistics import parse_query, statistics
 
 # The issue's three requests first, then other groupings with filters ({district}, {street}:
@@ -51,6 +57,16 @@ PATHS = [
     "/statistics/export.geojson?by=street&group=food",
     "/api/v1/statistics?by=type",
     "/dashboard/",
+    # Districts of one level filtered on a district of another: quartiers in their secteur,
+    # a quartier's secteur, quartiers across a zone's borders (the scan of its wishes), and
+    # streets or types in a district of a level other than the default.
+    "/statistics/?by=district&level=quartier&district={secteur}",
+    "/statistics/?by=district&then=type&level=quartier&district={secteur}",
+    "/statistics/export.csv?by=district&then=month&level=quartier&district={secteur}",
+    "/statistics/?by=district&then=group&level=secteur&district={quartier}",
+    "/statistics/?by=district&level=quartier&district={zone}",
+    "/statistics/?by=district&then=month&level=zone&district={quartier}&type=bakery",
+    "/statistics/?by=street&district={zone}",
 ]
 
 
@@ -80,17 +96,55 @@ def _officer_client(app: Flask):
 
 
 def _fill(path: str, session) -> str:
-    """Put the busiest district and street of the data into a path's placeholders."""
+    """Put the busiest district (of each level) and street of the data into a path's holes."""
     if "{" not in path:
         return path
     district = session.scalar(select(District.id).order_by(District.id).limit(1)) or 0
+    busiest = {
+        level: district_id
+        for level, district_id, _count in session.execute(
+            text(
+                "SELECT level, district_id, count(*) FROM wish_districts"
+                " GROUP BY level, district_id ORDER BY count(*)"
+            )
+        )
+    }
     street = session.scalar(
         text(
             "SELECT street_id FROM wishes WHERE street_id IS NOT NULL AND status = 'active'"
             " GROUP BY street_id ORDER BY count(*) DESC LIMIT 1"
         )
     )
-    return path.format(district=district, street=street or 0)
+    return path.format(district=district, street=street or 0, **busiest)
+
+
+def add_levels(session) -> None:
+    """Import two more district levels over the demo's quartiers (assigning every wish again).
+
+    secteur: two unions of two quartiers, which nest in them; zone: a 2 x 2 grid of the
+    quartiers' bounds, whose borders cut across theirs.
+    """
+    quartiers = [
+        shape(json.loads(geometry))
+        for geometry in session.scalars(
+            select(District.geometry).where(District.level == "quartier").order_by(District.ref)
+        )
+    ]
+    halves = [shapely.union_all(quartiers[:2]), shapely.union_all(quartiers[2:])]
+    west, south, east, north = shapely.union_all(quartiers).bounds
+    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    cells = [
+        box(x0, y0, x1, y1)
+        for x0, x1 in ((west, middle_x), (middle_x, east))
+        for y0, y1 in ((south, middle_y), (middle_y, north))
+    ]
+    for level, areas in (("secteur", halves), ("zone", cells)):
+        records = [
+            Record(f"{level} {i}", {"ref": f"{level}{i}", "name": f"{level.title()} {i}"},
+                   mapping(area))
+            for i, area in enumerate(areas)
+        ]  # fmt: skip
+        import_districts(session, records, level=level)
 
 
 def measure_statistics(
@@ -143,14 +197,16 @@ def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
         Base.metadata.create_all(db.engine())
         session = db.session()
         dialect = session.get_bind().dialect.name
-        for module in (map_aggregates, stat_aggregates):
+        for module in (map_aggregates, stat_aggregates, district_nesting):
             for statement in module.drop_trigger_statements(dialect):
                 session.execute(text(statement))
         session.commit()
         load_demo(session, seed=42)
         total = scale_wishes(session, wishes)
+        add_levels(session)
         map_aggregates.install_triggers(session.connection())
         stat_aggregates.install_triggers(session.connection())
+        district_nesting.install_triggers(session.connection())
         session.commit()
         loaded = time.monotonic() - started
         session.commit()
@@ -167,6 +223,33 @@ def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
     return {"database": dialect, "wishes": total, "statistics_rebuild_s": round(rebuilt, 1)}
 
 
+def time_level_import(app: Flask) -> dict[str, float]:
+    """Import a new district level with the triggers on, then time its first statistics page.
+
+    The import rewrites every wish's districts and rebuilds the statistics aggregates for the
+    new level in its transaction (services/statistics_aggregates.reassign_districts): the
+    first request after it no longer rebuilds them.
+    """
+    with app.app_context():
+        session = db.session()
+        records = [
+            Record(f"ilot {ref}", {"ref": ref, "name": f"Ilot {ref}"}, json.loads(geometry))
+            for ref, geometry in session.execute(
+                select(District.ref, District.geometry).where(District.level == "quartier")
+            )
+        ]
+        started = time.monotonic()
+        import_districts(session, records, level="ilot")
+        imported = time.monotonic() - started
+        db.close_session()
+    client = _officer_client(app)
+    started = time.monotonic()
+    assert client.get("/statistics/?by=district&level=ilot").status_code == 200
+    first = (time.monotonic() - started) * 1000
+    print(f"new level imported in {imported:.1f} s; its first statistics page {first:.0f} ms")
+    return {"level_import_s": round(imported, 1), "first_page_ms": round(first)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wishes", type=int, default=1_000_000)
@@ -175,12 +258,17 @@ def main() -> None:
     parser.add_argument(
         "--before-repeat", type=int, default=5, help="scans per path (0: the app alone)"
     )
+    parser.add_argument(
+        "--import-level", action="store_true", help="then time a new level's import"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wishmap-stats-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'stats.sqlite'}"
         app = bench_app(url, tmp)
         figures: dict[str, object] = load_scaled_demo(app, args.wishes)
         figures["paths"] = measure_statistics(app, args.repeat, args.before_repeat)
+        if args.import_level:
+            figures["import"] = time_level_import(app)
     print(json.dumps(figures))
 
 

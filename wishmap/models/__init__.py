@@ -10,6 +10,7 @@ from wishmap.models.audit_entry import AuditEntry
 from wishmap.models.candidacy import Candidacy
 from wishmap.models.claim import Claim, ClaimStatus
 from wishmap.models.district import District
+from wishmap.models.district_nesting import DistrictPair
 from wishmap.models.hotspot import Hotspot
 from wishmap.models.notification import Notification
 from wishmap.models.oidc_identity import OidcIdentity
@@ -47,6 +48,7 @@ __all__ = [
     "DemandCellCount",
     "DemandGrid",
     "District",
+    "DistrictPair",
     "Hotspot",
     "Notification",
     "OidcIdentity",

@@ -2,32 +2,42 @@
 
 The triggers in wishmap/models/statistics_aggregates.py keep the rows in the same transaction
 as every wish change; this module is the only Python that writes them (a full rebuild: `flask
-rebuild-aggregates`, migration 0014, or the first statistics request after a new district level
-appeared). Reading sums the day rows of the query's group kind in its date range and subtracts
-the pair rows inside it (see the models' docstring for why that counts distinct residents).
+rebuild-aggregates`, migration 0014, or a district import, which rewrites every wish's
+districts and may bring a new level: reassign_districts()). Reading sums the day rows of the
+query's group kind in its date range and subtracts the pair rows inside it (see the models'
+docstring for why that counts distinct residents).
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import delete, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from wishmap.models import ShopType
+from wishmap.models import district_nesting as nesting
 from wishmap.models.statistics_aggregates import (
     DISTRICT,
+    DISTRICT_TRIGGERS,
     GROUP,
     SCOPE,
     STREET,
+    TRIGGERS,
     StatDay,
     StatDayPair,
     StatLevel,
+    drop_trigger_statements,
+    install_triggers,
 )
-from wishmap.services.districts import district_levels
+from wishmap.services.districts import assign_districts
 from wishmap.services.statistics_rebuild import fill
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,9 +53,19 @@ class Tally:
     w2: int
 
 
+def _fill(session: Session, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Recompute the statistics aggregates and the district pairs (no commit)."""
+    counts = fill(session, progress)
+    if progress:
+        progress("statistics: district pairs")
+    for statement in nesting.rebuild_statements():
+        session.execute(text(statement))
+    return counts
+
+
 def rebuild(session: Session, progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Recompute the statistics aggregates from the wishes in one transaction; commit."""
-    counts = fill(session, progress)
+    counts = _fill(session, progress)
     session.commit()
     return counts
 
@@ -55,10 +75,50 @@ def kept_levels(session: Session) -> list[str]:
     return list(session.scalars(select(StatLevel.level).where(StatLevel.scope == SCOPE)))
 
 
-def ensure_levels(session: Session) -> None:
-    """Rebuild once when the district levels differ from those the aggregates are kept for."""
-    if set(kept_levels(session)) != set(district_levels(session)):
-        rebuild(session)
+def _triggers_on(session: Session) -> bool:
+    """Whether the statistics triggers are installed (a bulk load takes them off)."""
+    if session.get_bind().dialect.name == "sqlite":
+        names = ", ".join(f"'{name}'" for name in TRIGGERS + DISTRICT_TRIGGERS)
+        found = f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
+    else:
+        found = (
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'wish_districts'::regclass"
+            " AND tgname = 'stat_wish_district_change'"
+        )
+    return bool(session.scalar(text(found)))
+
+
+def reassign_districts(session: Session) -> int:
+    """Rewrite every wish's districts, and the statistics aggregates with them; no commit.
+
+    Row by row, the triggers would take every wish's district rows out of the aggregates and
+    put them back, and could not count a new level at all (they keep the levels of
+    agg_stat_levels). So they are off while the districts are written, the aggregates rebuilt
+    for the levels now present, and the triggers put back, all in the caller's transaction: a
+    failed import leaves everything as it was, a wish made meanwhile waits for the commit (the
+    trigger DDL locks the tables), and no statistics request ever rebuilds. When the triggers
+    are already off (a bulk load, which rebuilds at its end), only the districts are written.
+    Returns the wish-district rows written.
+    """
+    if not _triggers_on(session):
+        return assign_districts(session)
+    dialect = session.get_bind().dialect.name
+    # A statement that writes first: SQLite's driver opens the transaction on DML, not on DDL.
+    session.execute(delete(StatLevel))
+    for statement in drop_trigger_statements(dialect) + nesting.drop_trigger_statements(dialect):
+        session.execute(text(statement))
+    started = time.monotonic()
+    written = assign_districts(session)
+    logger.info("districts: %s wish-district rows written", f"{written:,}")
+    counts = _fill(session, logger.info)
+    install_triggers(session.connection())
+    nesting.install_triggers(session.connection())
+    logger.info(
+        "statistics aggregates rebuilt for the districts in %.1f s: %s",
+        time.monotonic() - started,
+        counts,
+    )
+    return written
 
 
 @dataclass(frozen=True)
@@ -70,6 +130,7 @@ class Selection:
     level: str | None = None  # of the district grouping or filter
     street_id: int | None = None
     district_id: int | None = None
+    district_ids: tuple[int, ...] | None = None  # districts of the grouping's level to keep
     type_id: int | None = None
     type_ids: tuple[int, ...] | None = None  # a group's types, when the kind splits by type
     group: str | None = None
@@ -109,6 +170,8 @@ def _where(model: Any, selection: Selection) -> list[Any]:
         conditions.append(model.street_id == selection.street_id)
     if selection.district_id is not None:
         conditions.append(model.district_id == selection.district_id)
+    if selection.district_ids is not None:
+        conditions.append(model.district_id.in_(selection.district_ids))
     if selection.type_id is not None:
         conditions.append(model.shop_type_id == selection.type_id)
     if selection.type_ids is not None:
@@ -191,10 +254,10 @@ def streets_with_wishes(session: Session) -> set[int]:
     )
 
 
-def snapshot(session: Session) -> tuple[set[tuple], set[tuple], set[tuple]]:
-    """Every statistics aggregate row (for tests and checks): (days, pairs, levels).
+def snapshot(session: Session) -> tuple[set[tuple], ...]:
+    """Every statistics aggregate row (for tests and checks): days, pairs, levels, districts.
 
-    Pair rows at zero, which the triggers leave, are not counted: they subtract nothing.
+    Rows at zero, which the triggers leave, are not counted: they add or subtract nothing.
     """
     days = {tuple(row) for row in session.execute(select(StatDay.__table__))}
     pairs = {
@@ -202,4 +265,6 @@ def snapshot(session: Session) -> tuple[set[tuple], set[tuple], set[tuple]]:
         for row in session.execute(select(StatDayPair.__table__).where(StatDayPair.residents != 0))
     }
     levels = {tuple(row) for row in session.execute(select(StatLevel.__table__))}
-    return days, pairs, levels
+    table = nesting.DistrictPair.__table__
+    districts = {tuple(row) for row in session.execute(select(table).where(table.c.wishes != 0))}
+    return days, pairs, levels, districts

@@ -1,7 +1,8 @@
 """Statistics for the city's officers: active wishes and distinct residents, grouped and filtered.
 
 query.py says what is asked and returned, tables.py builds the published table from the live
-aggregates (services/statistics_aggregates.py), scan.py counts the same by reading the wishes.
+aggregates (services/statistics_aggregates.py), nesting.py tells which districts of one level
+lie in a filter's district of another, scan.py counts the same by reading the wishes.
 """
 
 from wishmap.services.statistics.query import (

@@ -11,12 +11,13 @@ district, type, group and month.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from wishmap.models import District, ShopType, Street
@@ -24,6 +25,7 @@ from wishmap.models.statistics_aggregates import DISTRICT, GROUP, STREET, TYPE
 from wishmap.services import statistics_aggregates as live
 from wishmap.services.disclosure import MODULUS, CellKeys, publish
 from wishmap.services.districts import district_levels
+from wishmap.services.statistics import nesting
 from wishmap.services.statistics.query import (
     DEFAULT_MIN_RESIDENTS,
     StatisticsError,
@@ -34,6 +36,8 @@ from wishmap.services.statistics.query import (
 from wishmap.services.statistics.scan import scan_tallies
 from wishmap.services.statistics_aggregates import Selection, Tally
 from wishmap.taxonomy import GROUPS
+
+logger = logging.getLogger(__name__)
 
 
 def _resolve_level(session: Session, query: StatsQuery) -> str | None:
@@ -72,15 +76,21 @@ def selection_for(
     level: str | None,
     type_id: int | None,
     district: District | None,
-) -> Selection | None:
-    """The aggregates' kind and filters answering the query; None when only a scan can."""
+    within: tuple[int, ...] | None = None,
+) -> Selection:
+    """The aggregates' kind and filters answering the query.
+
+    A district filter of another level than the grouping's is read as `within`: the districts
+    of the grouping's level lying wholly in it (nesting.py).
+    """
     kind, chosen_level = 0, None
+    district_id = district.id if district is not None else None
     if "street" in query.by or query.street_id is not None:
         kind |= STREET
     if "district" in query.by:
-        if district is not None and district.level != level:
-            return None  # districts of two levels at once: the wish's own rows only
         kind, chosen_level = kind | DISTRICT, level
+        if district is not None and district.level != level:
+            district_id = None
     elif district is not None:
         kind, chosen_level = kind | DISTRICT, district.level
     type_ids = None
@@ -97,7 +107,8 @@ def selection_for(
         by=query.by,
         level=chosen_level,
         street_id=query.street_id,
-        district_id=district.id if district is not None else None,
+        district_id=district_id,
+        district_ids=within,
         type_id=type_id,
         type_ids=type_ids,
         group=query.group,
@@ -107,18 +118,35 @@ def selection_for(
 
 
 def counted(session: Session, query: StatsQuery, level: str | None) -> list[Tally]:
-    """Exact counts per group for a valid query: from the live aggregates, else by a scan."""
+    """Exact counts per group for a valid query, from the live aggregates where they answer."""
     type_id, district = _checked(session, query)
-    selection = selection_for(session, query, level, type_id, district)
-    if selection is None:
+    levels = {district.level} if district is not None else set()
+    if "district" in query.by and level is not None:
+        levels.add(level)
+    if levels and not levels <= set(live.kept_levels(session)):
+        # Districts written without `flask import-districts`, which rebuilds the aggregates for
+        # a new level in its own transaction: counted exactly, if slowly, until a rebuild.
+        logger.warning("statistics: no aggregates for %s; run flask rebuild-aggregates", levels)
         return scan_tallies(session, query, level, type_id)
-    try:
-        live.ensure_levels(session)
-    except DBAPIError:
-        # Another request is rebuilding for a new district level: scan this once.
-        session.rollback()
-        return scan_tallies(session, query, level, type_id)
-    return live.tallies(session, selection)
+    if "district" in query.by and district is not None and district.level != level:
+        parts = nesting.split(session, level or "", district)
+        if parts.within_one:
+            # Every wish of the filter's district lies in one district of the grouping's level
+            # (or outside them all): its own rows are the answer, under that district's key.
+            own = selection_for(session, query, district.level, type_id, district)
+            key, at = (parts.straddling or (None,))[0], query.by.index("district")
+            return [
+                dataclasses.replace(tally, keys=(*tally.keys[:at], key, *tally.keys[at + 1 :]))
+                for tally in live.tallies(session, own)
+            ]
+        if not parts.whole:  # levels that do not nest: the filter's wishes, every one
+            return scan_tallies(session, query, level, type_id)
+        whole = selection_for(session, query, level, type_id, district, parts.whole)
+        found = live.tallies(session, whole)
+        if parts.straddling:
+            found += scan_tallies(session, query, level, type_id, parts.straddling)
+        return found
+    return live.tallies(session, selection_for(session, query, level, type_id, district))
 
 
 def _cell_key(coefficients: tuple[int, int, int, int], count: int, s1: int, s2: int) -> int:
