@@ -108,26 +108,28 @@ def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": list(features)}
 
 
+def premise_feature(point: Any) -> dict[str, Any]:
+    """Return one premise point as a Feature (services/map_payload.py serialises it once)."""
+    return point_feature(
+        point.lat,
+        point.lon,
+        {
+            "address": point.address,
+            "status": point.status,
+            "surface_m2": round(point.surface_m2) if point.surface_m2 else None,
+            "wishes": point.wishes,
+            "icon": point.top_icon,
+        },
+        id=point.id,
+    )
+
+
 def premise_features(points: Iterable[Any], truncated: bool = False) -> dict[str, Any]:
     """Return premise points (id, lat, lon, address, wishes…) as a FeatureCollection.
 
     Only what a marker needs travels: the popup asks for details when it opens.
     """
-    collection = feature_collection(
-        point_feature(
-            point.lat,
-            point.lon,
-            {
-                "address": point.address,
-                "status": point.status,
-                "surface_m2": round(point.surface_m2) if point.surface_m2 else None,
-                "wishes": point.wishes,
-                "icon": point.top_icon,
-            },
-            id=point.id,
-        )
-        for point in points
-    )
+    collection = feature_collection(premise_feature(point) for point in points)
     if truncated:
         collection["truncated"] = True
     return collection

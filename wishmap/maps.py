@@ -99,16 +99,21 @@ def demand_level(count: int, breaks: list[int]) -> int:
     return 1 + next((i for i, bound in enumerate(breaks) if count <= bound), len(breaks) - 1)
 
 
+def demand_classes(breaks: list[int]) -> list[dict[str, int]]:
+    """Return the legend of the demand classes: each level with its lowest and highest count."""
+    lows = [1, *(bound + 1 for bound in breaks[:-1])] if breaks else []
+    return [
+        {"level": index + 1, "min": low, "max": high}
+        for index, (low, high) in enumerate(zip(lows, breaks, strict=True))
+    ]
+
+
 def with_demand_classes(collection: dict) -> dict:
     """Give each premise feature its demand `level` and the collection its legend `classes`."""
     breaks = demand_breaks(f["properties"]["wishes"] for f in collection["features"])
     for feature in collection["features"]:
         feature["properties"]["level"] = demand_level(feature["properties"]["wishes"], breaks)
-    lows = [1, *(bound + 1 for bound in breaks[:-1])] if breaks else []
-    collection["classes"] = [
-        {"level": index + 1, "min": low, "max": high}
-        for index, (low, high) in enumerate(zip(lows, breaks, strict=True))
-    ]
+    collection["classes"] = demand_classes(breaks)
     return collection
 
 
