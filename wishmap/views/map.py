@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 
 from wishmap import db
@@ -21,6 +22,7 @@ from wishmap.services.demand import (
     type_ids,
 )
 from wishmap.services.extent import grid_latitude
+from wishmap.services.map_payload import JsonStyle, premises_text
 from wishmap.services.premises import find_places, premise_demand
 from wishmap.services.shop_types import list_shop_types
 from wishmap.services.streets import streets_in_view
@@ -69,6 +71,16 @@ def index() -> str:
     )
 
 
+def _compact_style(provider: object) -> JsonStyle | None:
+    """How jsonify writes when it is Flask's own provider writing compact text (not debug)."""
+    if type(provider) is not DefaultJSONProvider:
+        return None  # a provider of our own might write otherwise
+    assert isinstance(provider, DefaultJSONProvider)  # for the type checker
+    if provider.compact is False or (provider.compact is None and current_app.debug):
+        return None  # indented
+    return JsonStyle(provider.ensure_ascii, provider.sort_keys)
+
+
 @bp.get("/api/premises.geojson")
 @public
 def premises_geojson() -> Response | tuple[Response, int]:
@@ -77,6 +89,12 @@ def premises_geojson() -> Response | tuple[Response, int]:
         bbox = parse_bbox(request.args.get("bbox"), max_span=None)
     except DemandError as error:
         return json_error(str(error))
+    style = _compact_style(current_app.json)
+    if style is not None:
+        # The same bytes as below, from kept per-premise texts and the live counts: about 4
+        # instead of 21-25 ms CPU for 400 premises (tests/services/test_map_payload.py).
+        body = premises_text(db.session(), bbox, style)
+        return _conditional(current_app.response_class(body, mimetype="application/geo+json"))
     points, truncated = premise_points(db.session(), bbox)
     from wishmap.maps import with_demand_classes  # folium: lazy, see views/_nav.py
 
