@@ -18,7 +18,9 @@ wish_districts; wishmap/services/statistics_aggregates.py rebuilds and reads the
 the resident's other active wishes (few: the quota caps them) to see whether a day or a pair
 begins or ends. SQLite runs row triggers one row at a time; PostgreSQL's AFTER row triggers run
 when the statement ends and would see every row already changed, so there they are BEFORE
-triggers, which see the rows changed before theirs only, as SQLite's do.
+triggers, which see the rows changed before theirs only, as SQLite's do. A bulk load (an
+import: services/statistics_rebuild.bulk_load) turns them off in its own transaction and adds
+its residents' rows at its end, computed as the rebuild does.
 """
 
 from __future__ import annotations
@@ -147,18 +149,47 @@ def _district_record(dialect: str, rec: str) -> str:
     )
 
 
-def _others(dialect: str, extra: str, pick: str) -> str:
-    """SQL over the resident's other active wishes that fall in the key row `s`."""
+def _match(dialect: str) -> str:
+    """Conditions on `o`: the resident's other active wishes that fall in the key row `s`."""
     return (
-        f"(SELECT {pick} FROM wishes o WHERE o.user_id = s.uid AND o.id <> s.wid"
-        f" AND o.status = 'active'"
+        "o.user_id = s.uid AND o.id <> s.wid AND o.status = 'active'"
         f" AND ((s.kind & {STREET}) = 0 OR coalesce(o.street_id, 0) = s.street_id)"
         f" AND ((s.kind & {TYPE}) = 0 OR o.shop_type_id = s.shop_type_id)"
         f" AND ((s.kind & {GROUP}) = 0 OR"
         ' (SELECT x."group" FROM shop_types x WHERE x.id = o.shop_type_id) = s.grp)'
         f" AND ((s.kind & {DISTRICT}) = 0 OR coalesce((SELECT d.district_id FROM wish_districts d"
         " WHERE d.wish_id = o.id AND d.level = s.level), 0) = s.district_id)"
-        f" AND {extra})"
+    )
+
+
+def _others(dialect: str, extra: str, pick: str) -> str:
+    """SQL over the resident's other active wishes that fall in the key row `s`."""
+    return f"(SELECT {pick} FROM wishes o WHERE {_match(dialect)} AND {extra})"
+
+
+def _enriched(dialect: str, keyed: str) -> str:
+    """The key rows with fresh (the resident's first wish there that day), p and q (their
+    nearest wish days there before and after), u and wm (resident and wish id mod MODULUS)."""
+    day = day_sql(dialect, "o.created_at")
+    ids = (
+        f"CAST(coalesce(s.uid, 0) AS BIGINT) % {MODULUS} AS u,"
+        f" CAST(s.wid AS BIGINT) % {MODULUS} AS wm FROM ({keyed}) s"
+    )
+    if dialect == "sqlite":
+        return (
+            "SELECT s.*,"
+            f" CASE WHEN s.uid IS NULL OR EXISTS {_others(dialect, f'{day} = s.day', '1')}"
+            " THEN 0 ELSE 1 END AS fresh,"
+            f" {_others(dialect, f'{day} < s.day', f'max({day})')} AS p,"
+            f" {_others(dialect, f'{day} > s.day', f'min({day})')} AS q, {ids}"
+        )
+    # PostgreSQL reads the resident's other wishes once per key row, not once per figure.
+    return (
+        "SELECT s.*, CASE WHEN s.uid IS NULL OR x.same THEN 0 ELSE 1 END AS fresh, x.p, x.q,"
+        f" {ids} CROSS JOIN LATERAL (SELECT bool_or(o.day = s.day) AS same,"
+        " max(o.day) FILTER (WHERE o.day < s.day) AS p,"
+        " min(o.day) FILTER (WHERE o.day > s.day) AS q"
+        f" FROM (SELECT {day} AS day FROM wishes o WHERE {_match(dialect)}) o) x"
     )
 
 
@@ -171,37 +202,37 @@ def _near(keyed: str) -> str:
 
 def _change(dialect: str, keyed: str, sign: int) -> list[str]:
     """Statements adding (+1) or removing (-1) one wish's rows given by `keyed`."""
-    day = day_sql(dialect, "o.created_at")
     keys = ", ".join(KEY_COLUMNS[1:])
-    enriched = (
-        "SELECT s.*,"
-        f" CASE WHEN s.uid IS NULL OR EXISTS {_others(dialect, f'{day} = s.day', '1')}"
-        " THEN 0 ELSE 1 END AS fresh,"
-        f" {_others(dialect, f'{day} < s.day', f'max({day})')} AS p,"
-        f" {_others(dialect, f'{day} > s.day', f'min({day})')} AS q,"
-        f" CAST(coalesce(s.uid, 0) AS BIGINT) % {MODULUS} AS u,"
-        f" CAST(s.wid AS BIGINT) % {MODULUS} AS wm"
-        f" FROM ({keyed}) s"
-    )
+    enriched = _enriched(dialect, keyed)
     pair_day = "CASE WHEN part.n = 3 THEN e.day ELSE e.p END"
     pair_next = "CASE WHEN part.n = 2 THEN e.day ELSE e.q END"
     pair_sign = f"CASE WHEN part.n = 1 THEN {-sign} ELSE {sign} END"
     add = lambda table, cols: ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in cols)  # noqa: E731
-    statements = [
+    days = (
         f"INSERT INTO agg_stat_days (scope, {keys}, day, residents, r1, r2, wishes, w1, w2)"
         f" SELECT {SCOPE}, {keys}, day, {sign} * fresh, {sign} * fresh * u,"
-        f" {sign} * fresh * u * u, {sign}, {sign} * wm, {sign} * wm * wm FROM ({enriched}) e"
+        f" {sign} * fresh * u * u, {sign}, {sign} * wm, {sign} * wm * wm FROM {{e}} e"
         f" WHERE true ON CONFLICT (scope, {keys}, day) DO UPDATE SET"
-        f" {add('agg_stat_days', ('residents', 'r1', 'r2', 'wishes', 'w1', 'w2'))}",
+        f" {add('agg_stat_days', ('residents', 'r1', 'r2', 'wishes', 'w1', 'w2'))}"
+    )
+    pairs = (
         f"INSERT INTO agg_stat_day_pairs (scope, {keys}, day, next_day, residents, r1, r2)"
         f" SELECT {SCOPE}, {', '.join(f'e.{c}' for c in KEY_COLUMNS[1:])}, {pair_day}, {pair_next},"
         f" {pair_sign}, {pair_sign} * e.u, {pair_sign} * e.u * e.u"
-        f" FROM ({enriched}) e, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) part"
+        " FROM {e} e, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) part"
         " WHERE e.fresh = 1 AND ((part.n = 1 AND e.p IS NOT NULL AND e.q IS NOT NULL)"
         " OR (part.n = 2 AND e.p IS NOT NULL) OR (part.n = 3 AND e.q IS NOT NULL))"
         f" ON CONFLICT (scope, {keys}, day, next_day) DO UPDATE SET"
-        f" {add('agg_stat_day_pairs', ('residents', 'r1', 'r2'))}",
-    ]
+        f" {add('agg_stat_day_pairs', ('residents', 'r1', 'r2'))}"
+    )
+    if dialect == "sqlite":
+        statements = [days.format(e=f"({enriched})"), pairs.format(e=f"({enriched})")]
+    else:
+        # One statement: the key rows are worked out once for both tables (half the reads).
+        statements = [
+            f"WITH e AS MATERIALIZED ({enriched}), d AS ({days.format(e='e')})"
+            f" {pairs.format(e='e')}"
+        ]
     if sign > 0:
         return statements
     # A day row that reaches zero goes, so that the table equals a rebuild row for row; any zero
@@ -227,8 +258,25 @@ def _district_move(dialect: str, rec: str, leaving: str, entering: str) -> list[
     )
 
 
+def _counted(rec: str) -> str:
+    """Whether a wish_districts row counts: its level is kept and its wish is active."""
+    return (
+        f"{rec}.level IN (SELECT level FROM agg_stat_levels WHERE scope = {SCOPE}) AND EXISTS"
+        f" (SELECT 1 FROM wishes cw WHERE cw.id = {rec}.wish_id AND cw.status = 'active')"
+    )
+
+
+# Set (transaction-local) by services/statistics_aggregates.bulk_load: PostgreSQL's triggers
+# then leave the aggregates to it. SQLite's are dropped inside the bulk load's transaction.
+BULK_SETTING = "wishmap.statistics_bulk"
 TRIGGERS = ("stat_wish_insert", "stat_wish_update", "stat_wish_delete", "stat_wish_predelete")
 DISTRICT_TRIGGERS = ("stat_wd_insert", "stat_wd_update", "stat_wd_delete")
+
+
+# The functions' plans are cached per connection and may have been made while the tables were
+# nearly empty; a sequential scan of a table that has grown since would then run for every
+# row a bulk statement changes. Every statement of theirs has an index to probe instead.
+PLAN_SETTINGS = " SET enable_seqscan = off"
 
 
 def trigger_statements(dialect: str) -> list[str]:
@@ -248,11 +296,16 @@ def trigger_statements(dialect: str) -> list[str]:
             " BEGIN DELETE FROM wish_districts WHERE wish_id = OLD.id; END",
             "CREATE TRIGGER stat_wish_delete AFTER DELETE ON wishes"
             f" WHEN OLD.status = 'active' BEGIN {body(_wish_change(dialect, 'OLD', -1))}; END",
-            "CREATE TRIGGER stat_wd_insert AFTER INSERT ON wish_districts BEGIN"
+            # A row of a level not kept, or of a wish not active, counts for nothing: its
+            # trigger is skipped (an import of a new level writes a row for every wish).
+            "CREATE TRIGGER stat_wd_insert AFTER INSERT ON wish_districts"
+            f" WHEN {_counted('NEW')} BEGIN"
             f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
-            "CREATE TRIGGER stat_wd_delete AFTER DELETE ON wish_districts BEGIN"
+            "CREATE TRIGGER stat_wd_delete AFTER DELETE ON wish_districts"
+            f" WHEN {_counted('OLD')} BEGIN"
             f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))}; END",
-            "CREATE TRIGGER stat_wd_update AFTER UPDATE ON wish_districts BEGIN"
+            "CREATE TRIGGER stat_wd_update AFTER UPDATE ON wish_districts"
+            f" WHEN ({_counted('OLD')}) OR ({_counted('NEW')}) BEGIN"
             f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))};"
             f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
         ]
@@ -267,6 +320,10 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     DELETE FROM wish_districts WHERE wish_id = OLD.id;
   END IF;
+  IF current_setting('{BULK_SETTING}', true) = 'on' THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active' THEN
     {body(_wish_change(dialect, "OLD", -1))};
   END IF;
@@ -275,19 +332,23 @@ BEGIN
   END IF;
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
-END $$ LANGUAGE plpgsql"""
+END $$ LANGUAGE plpgsql{PLAN_SETTINGS}"""
     district_function = f"""
 CREATE OR REPLACE FUNCTION stat_wish_district_change() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+  IF current_setting('{BULK_SETTING}', true) = 'on' THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') AND {_counted("OLD")} THEN
     {body(_district_move(dialect, "OLD", "OLD.district_id", "0"))};
   END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+  IF TG_OP IN ('UPDATE', 'INSERT') AND {_counted("NEW")} THEN
     {body(_district_move(dialect, "NEW", "0", "NEW.district_id"))};
   END IF;
   IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
-END $$ LANGUAGE plpgsql"""
+END $$ LANGUAGE plpgsql{PLAN_SETTINGS}"""
     return [
         *drop_trigger_statements(dialect),
         wish_function,
