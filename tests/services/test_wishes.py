@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 from factories import make_premise, make_street, make_user, make_wish, shop_type
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wishmap.models import Wish, WishDistrict
+from wishmap.services import statistics_aggregates as live
+from wishmap.services.districts import import_districts
+from wishmap.services.importing import Record
 from wishmap.services.wishes import WishError, active_wish_count, create_wish
 
 
@@ -54,3 +59,45 @@ def test_create_wish_refusals(session: Session) -> None:
     with pytest.raises(WishError, match="already have 3 active wishes"):
         create_wish(session, user, bakery, point=(48.89, 2.38), quota=3)
     assert active_wish_count(session, user.id) == 3
+
+
+def _square(west: float, south: float, east: float, north: float) -> dict:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_wishes_made_in_districts_count_once_there_as_a_rebuild_says(session: Session) -> None:
+    # create_wish writes an active wish with districts as pending, gives it its districts, then
+    # makes it active: the statistics must equal a rebuild, per district, as with any order.
+    for level, halves in {"arrondissement": 1, "quartier": 2}.items():
+        records = [
+            Record(f"f{n}", {"ref": f"{n}", "name": f"{level} {n}"}, _square(*box))
+            for n, box in enumerate(
+                [(2.30, 48.80, 2.45, 48.95)]
+                if halves == 1
+                else [(2.30, 48.80, 2.385, 48.95), (2.385, 48.80, 2.45, 48.95)]
+            )
+        ]
+        import_districts(session, records, level=level, name_field="name", ref_field="ref")
+    west, east = make_premise(session, lon=2.3850 - 0.001), make_premise(session, lon=2.3900)
+    unverified = make_user(session, email_verified_at=None)
+    residents = [make_user(session) for _ in range(3)]
+    bakery, cheese = shop_type(session, "bakery"), shop_type(session, "cheese")
+    made = [
+        create_wish(session, resident, kind.id, premise_id=premise.id)
+        for resident in residents
+        for premise in (west, east)
+        for kind in (bakery, cheese)
+    ]
+    made.append(create_wish(session, residents[0], bakery.id, point=(48.88, 2.40)))
+    pending = create_wish(session, unverified, bakery.id, premise_id=west.id)
+    assert {wish.status for wish in made} == {"active"} and pending.status == "pending"
+    stored = dict(session.execute(select(Wish.id, Wish.status)).all())
+    assert all(stored[wish.id] == "active" for wish in made)
+    districts = session.execute(
+        select(WishDistrict.level, func.count()).group_by(WishDistrict.level)
+    ).all()
+    assert sorted(districts) == [("arrondissement", 14), ("quartier", 14)]
+    incremental = live.snapshot(session)
+    live.rebuild(session)
+    assert live.snapshot(session) == incremental

@@ -171,7 +171,13 @@ def create_wish(
                 "reason": reason,
                 "frequency": frequency or None,
             }
-            wish_id = connection.execute(statements.INSERT_WISH, values).scalar_one()
+            # An active wish with districts is written pending, given its districts, then made
+            # active: the statistics triggers then count it once with its districts, instead of
+            # counting it outside every district and moving it into each (several times the
+            # work, all of it while the write lock is held).
+            activate = bool(districts) and status is WishStatus.ACTIVE
+            written = {**values, "status": WishStatus.PENDING.value} if activate else values
+            wish_id = connection.execute(statements.INSERT_WISH, written).scalar_one()
             held = integrity.note_new_wish(
                 session, wish_id, now, target, user, network, rule, hold_reason
             )
@@ -181,6 +187,8 @@ def create_wish(
                     for level, district_id in districts.items()
                 ]
                 connection.execute(statements.INSERT_DISTRICTS, rows)
+            if activate:
+                connection.execute(statements.ACTIVATE, {"wish_id": wish_id})
             session.commit()
         except IntegrityError:
             # The unique index on active (user, premise, type) caught a second voice.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
 
 from wishmap.models import Premise, ShopType, Wish, WishStatus
 from wishmap.models.wish_district import WishDistrict
@@ -27,6 +27,12 @@ TYPE_KNOWN = select(_type_known.label("type_known"))
 
 INSERT_WISH = insert(Wish.__table__).returning(Wish.__table__.c.id)
 INSERT_DISTRICTS = insert(WishDistrict.__table__)
+_wishes = Wish.__table__
+ACTIVATE = (
+    update(_wishes)
+    .where(_wishes.c.id == bindparam("wish_id"))
+    .values(status=WishStatus.ACTIVE.value)
+)
 
 
 @functools.cache
