@@ -19,7 +19,7 @@ from wishmap import create_app, db
 from wishmap.db import Base
 from wishmap.models import User
 from wishmap.models._types import utcnow
-from wishmap.services import integrity
+from wishmap.services import integrity, wish_locks
 from wishmap.services.wishes import create_wish
 
 pytestmark = [
@@ -59,7 +59,7 @@ def _established(session: Session) -> User:
 def _held_open(engine: Engine, user_id: int, keys: list[str | None]) -> Session:
     """A transaction that holds a wish's locks (as one in flight would) until closed."""
     other = Session(engine)
-    integrity.lock_for_wish(other, user_id, keys, integrity.burst_rule())
+    wish_locks.lock_for_wish(other, user_id, keys, integrity.burst_rule())
     return other
 
 

@@ -26,7 +26,7 @@ from wishmap.models import (
     WishStatus,
 )
 from wishmap.models._types import utcnow
-from wishmap.services import holds, integrity, verification
+from wishmap.services import holds, integrity, verification, wish_locks
 from wishmap.services.districts import OUTSIDE, districts_of
 from wishmap.services.streets import cached_street_locator
 from wishmap.services.wishes import statements
@@ -150,9 +150,9 @@ def create_wish(
     # is locked too. Not locking the network for premises keeps residents behind one address
     # (a carrier's NAT, a library) from queueing behind each other on PostgreSQL.
     keys = [target.key(rule), network if premise_id is None else None]
-    with integrity.one_writer(session):
+    with wish_locks.one_writer(session):
         try:
-            integrity.lock_for_wish(session, user.id, keys, rule)
+            wish_locks.lock_for_wish(session, user.id, keys, rule)
             # The time is read once the lock is held, so that wishes are stamped in the order they
             # are counted: a wish stamped before the lock would not see those that got it first.
             now = now or utcnow()
