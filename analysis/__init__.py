@@ -67,15 +67,64 @@ The functions ``premise_demand.premise_demand`` and ``street_demand.street_deman
 re-exported here, so that ``analysis.premise_demand`` stays the module.
 """
 
-from analysis.grouping import KeyCounts, count_by_key
-from analysis.hotspots import Hotspot, HotspotParams, HotspotResult, find_hotspots
-from analysis.inputs import Premises, Shops, Streets, Wishes
-from analysis.matching import TenantCandidate, TenantMatch, match_tenants
-from analysis.pipeline import AnalysisParams, FullResult, run_full
-from analysis.premise_demand import DemandParams, GapEvidence, PremiseDemand
-from analysis.projection import LocalProjection
-from analysis.street_demand import StreetDemand
-from analysis.streets import NearestAgreement, StreetIndex, nearest_agreement
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from analysis.grouping import KeyCounts, count_by_key
+    from analysis.hotspots import Hotspot, HotspotParams, HotspotResult, find_hotspots
+    from analysis.inputs import Premises, Shops, Streets, Wishes
+    from analysis.matching import TenantCandidate, TenantMatch, match_tenants
+    from analysis.pipeline import AnalysisParams, FullResult, run_full
+    from analysis.premise_demand import DemandParams, GapEvidence, PremiseDemand
+    from analysis.projection import LocalProjection
+    from analysis.street_demand import StreetDemand
+    from analysis.streets import NearestAgreement, StreetIndex, nearest_agreement
+
+# The names above are loaded from their module on first use (PEP 562), not here: importing
+# `analysis.projection` or `analysis.inputs` runs this file first, and the eager imports pulled
+# in scipy (hotspots, premise_demand, streets), 0.3-0.4 s of start-up for every web worker and
+# command that never runs the analysis.
+_MODULE_OF = {
+    "KeyCounts": "grouping",
+    "count_by_key": "grouping",
+    "Hotspot": "hotspots",
+    "HotspotParams": "hotspots",
+    "HotspotResult": "hotspots",
+    "find_hotspots": "hotspots",
+    "Premises": "inputs",
+    "Shops": "inputs",
+    "Streets": "inputs",
+    "Wishes": "inputs",
+    "TenantCandidate": "matching",
+    "TenantMatch": "matching",
+    "match_tenants": "matching",
+    "AnalysisParams": "pipeline",
+    "FullResult": "pipeline",
+    "run_full": "pipeline",
+    "DemandParams": "premise_demand",
+    "GapEvidence": "premise_demand",
+    "PremiseDemand": "premise_demand",
+    "LocalProjection": "projection",
+    "StreetDemand": "street_demand",
+    "NearestAgreement": "streets",
+    "StreetIndex": "streets",
+    "nearest_agreement": "streets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULE_OF.values():  # `import analysis` then `analysis.hotspots`, as before
+        return import_module(f"analysis.{name}")
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(import_module(f"analysis.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
 
 __all__ = [
     "AnalysisParams",

@@ -10,14 +10,13 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from analysis import FullResult, Premises, Shops, Streets, Wishes, run_full
 from wishmap.models import (
     AnalysisRun,
     Hotspot,
@@ -34,6 +33,11 @@ from wishmap.services import follows, tenant_matching
 from wishmap.services.analysis_arrays import index_of, insert_rows, read_active_wishes
 from wishmap.services.tenant_matching import RankedTenant
 
+if TYPE_CHECKING:
+    # Imported where used: the analysis pulls in scipy, and the views load this module for
+    # latest_run and friends at every start-up, web workers included.
+    from analysis import FullResult
+
 Say = Callable[[str], None]
 
 
@@ -41,6 +45,8 @@ class Inputs:
     """The arrays of one run and the database ids behind each index."""
 
     def __init__(self, session: Session, premise_statuses: tuple[str, ...]) -> None:
+        from analysis import Premises, Shops, Streets, Wishes  # deferred: see TYPE_CHECKING
+
         types = list(session.execute(select(ShopType.id, ShopType.code).order_by(ShopType.id)))
         self.type_ids = np.array([type_id for type_id, _code in types], dtype=np.int64)
         self.type_codes = [code for _id, code in types]
@@ -105,6 +111,8 @@ def run_analysis(
     say: Say | None = None,
 ) -> AnalysisRun:
     """Run the full analysis over the active wishes and store it as the newest run; commits."""
+    from analysis import run_full  # deferred: see TYPE_CHECKING above
+
     say = say or (lambda _message: None)
     now = now or utcnow()
     started = time.perf_counter()

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from analysis.premise_demand import DemandParams
 from wishmap.models import (
     AnalysisRun,
     Premise,
@@ -189,7 +188,12 @@ def _radius(run: AnalysisRun | None) -> float:
         stored = json.loads(run.params).get("demand", {}).get("radius_m") if run else None
     except (ValueError, AttributeError):
         stored = None
-    return float(stored or DemandParams().radius_m)
+    if stored:
+        return float(stored)
+    # Deferred: analysis.premise_demand imports scipy, which only the analysis needs otherwise.
+    from analysis.premise_demand import DemandParams
+
+    return float(DemandParams().radius_m)
 
 
 def _zoning(session: Session, premise: Premise) -> list[Protection] | None:

@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from babel import Locale
@@ -24,11 +24,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import TenantCandidate, TenantMatch, match_tenants
-from analysis.premise_demand import PremiseDemand
 from wishmap.i18n import type_label
 from wishmap.models import AnalysisRun, Premise, PremiseGap, Shop, ShopType
 from wishmap.services.recommendations import forbidden_types
+
+if TYPE_CHECKING:
+    # Imported where used: analysis.matching and analysis.premise_demand pull in scipy, which
+    # only the analysis needs, and this module is loaded with the views at start-up.
+    from analysis import PremiseDemand, TenantMatch
 
 M_PER_DEG_LAT = 111_195.0
 # Shops looked at per type when the nearest one turns out to be the candidate's own.
@@ -174,6 +177,8 @@ def stored_demand(
     run: AnalysisRun | None, gaps: Iterable[PremiseGap], type_ids: Sequence[int]
 ) -> PremiseDemand:
     """Return a one-premise PremiseDemand over type_ids from a run's stored gap rows."""
+    from analysis import PremiseDemand  # deferred: see TYPE_CHECKING above
+
     type_index = {type_id: index for index, type_id in enumerate(type_ids)}
     shape = (1, len(type_ids))
     fields = {
@@ -256,6 +261,8 @@ def rank(
     candidates: dicts with shop_type (code), min_surface_m2, max_surface_m2, max_rent and an
     optional name. Raises ValueError naming an unknown shop type.
     """
+    from analysis import TenantCandidate, match_tenants  # deferred: see TYPE_CHECKING above
+
     types = {shop_type.code: shop_type for shop_type in session.scalars(select(ShopType))}
     type_ids = sorted(shop_type.id for shop_type in types.values())
     type_index = {type_id: index for index, type_id in enumerate(type_ids)}
