@@ -3,8 +3,9 @@
 At a whole city's scale (1,000,000 wishes) building one Python object per row costs more than the
 analysis itself. Wishes are read through the driver's own cursor straight into a numpy record
 array: on PostgreSQL as a few bytea blocks of fixed-width big-endian rows packed by the server
-(read with np.frombuffer), on SQLite by np.fromiter over the cursor's tuples. NULLs are replaced
-in SQL so every field has a fixed width. Results go back by COPY … FROM STDIN or executemany.
+(read with np.frombuffer), on SQLite as one row of comma-separated columns (group_concat, parsed
+by numpy), falling back to np.fromiter over the cursor's tuples. NULLs are replaced in SQL so every
+field has a value. Results go back by COPY … FROM STDIN or executemany.
 """
 
 from __future__ import annotations
@@ -32,13 +33,30 @@ _SQLITE_SECONDS = (
     if sqlite3.sqlite_version_info >= (3, 38)
     else "CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)"
 )
+# NOT INDEXED: a scan reads the table in order; through the (status, lat, lon) index SQLite
+# would fetch each row by rowid, 1.7 s against 0.8 s CPU at 1,000,000 wishes.
 _SQLITE_WISHES = (
     "SELECT lat, lon, shop_type_id, COALESCE(user_id, -id),"
     f" {_SQLITE_SECONDS}, COALESCE(street_id, -1)"
-    # NOT INDEXED: a scan reads the table in order; through the (status, lat, lon) index SQLite
-    # would fetch each row by rowid, 1.7 s against 0.8 s CPU at 1,000,000 wishes.
     " FROM wishes NOT INDEXED WHERE status = ?"
 )
+# The same columns as one row of comma-separated texts: the driver builds a tuple and a Python
+# object per value of every row, which at 1,000,000 wishes costs more than the scan (and
+# unixepoch() alone 0.3-0.5 s). Coordinates travel as integers, exact: for 1 <= |x| <= 180,
+# x·2^52 is a whole number in [2^52, 2^60); a city within a degree of the equator or the
+# Greenwich meridian (a value under 2^52: truncated) takes the row-by-row query. created_at
+# travels as stored and numpy reads its first 19 characters as unixepoch(substr(created_at, 1,
+# 19)) does (_epoch_seconds). group_concat leaves NULLs out: every value here is NOT NULL or
+# COALESCEd, and counted.
+_SQLITE_COLUMNS = (
+    "SELECT count(*),"
+    " group_concat(CAST(lat * 4503599627370496 AS INTEGER)),"
+    " group_concat(CAST(lon * 4503599627370496 AS INTEGER)),"
+    " group_concat(shop_type_id), group_concat(COALESCE(user_id, -id)),"
+    " group_concat(created_at), group_concat(COALESCE(street_id, -1))"
+    " FROM wishes NOT INDEXED WHERE status = ?"
+)
+_COORDINATE_SHIFT = 52
 # PostgreSQL packs each row into 48 big-endian bytes server-side (the binary send functions) and
 # each block of ids into one bytea: a handful of values cross the wire instead of a million rows
 # (COPY … TO STDOUT sends one message per row: 0.6 s of Python per 1,000,000 on the client).
@@ -72,10 +90,103 @@ def read_active_wishes(session: Session) -> np.ndarray:
         return _postgres_wishes(raw, status)
     cursor = raw.cursor()
     try:
-        cursor.execute(_SQLITE_WISHES, (status,))
-        return np.fromiter(cursor, dtype=WISH_DTYPE)
+        try:
+            cursor.execute(_SQLITE_COLUMNS, (status,))
+            wishes = _from_columns(cursor.fetchone())
+        except sqlite3.DataError:  # a text over SQLite's length limit: tens of millions of wishes
+            wishes = None
+        if wishes is None:
+            cursor.execute(_SQLITE_WISHES, (status,))
+            wishes = np.fromiter(cursor, dtype=WISH_DTYPE)
+        return wishes
     finally:
         cursor.close()
+
+
+def _from_columns(row: tuple) -> np.ndarray | None:
+    """Return the record array of _SQLITE_COLUMNS' row, or None where it cannot stand in."""
+    count, lat, lon, type_ids, residents, created, streets = row
+    out = np.empty(count, dtype=WISH_DTYPE)
+    if count == 0:
+        return out
+    if created is None:
+        return None
+    seconds = _epoch_seconds(created, count)
+    if seconds is None:
+        return None
+    out["created_s"] = seconds
+    for name, text in (
+        ("lat", lat),
+        ("lon", lon),
+        ("shop_type_id", type_ids),
+        ("resident_id", residents),
+        ("street_id", streets),
+    ):
+        values = np.fromstring(text, dtype=np.int64, sep=",")
+        if len(values) != count:
+            raise ValueError(f"active wishes: {len(values)} values of {name} for {count} rows")
+        if name in ("lat", "lon"):
+            if np.abs(values).min() < 1 << _COORDINATE_SHIFT:  # |x| < 1: cut, not exact
+                return None
+            values = np.ldexp(values, -_COORDINATE_SHIFT)
+        out[name] = values
+    return out
+
+
+# 'YYYY-MM-DD HH:MM:SS': where each field's digits are, then the separators.
+_STAMP_FIELDS = ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19))
+_STAMP_SEPARATORS = ((4, b"-"), (7, b"-"), (10, b" T"), (13, b":"), (16, b":"))
+
+
+def _epoch_seconds(text: str, count: int) -> np.ndarray | None:
+    """Return unixepoch(substr(value, 1, 19)) of count comma-separated timestamps, vectorised.
+
+    None where a value is not 'YYYY-MM-DD HH:MM:SS…' with fields in range: the caller then asks
+    SQLite, whose reading of anything else this does not copy.
+    """
+    data = np.frombuffer(text.encode("ascii", "replace") + b",", dtype=np.uint8)
+    width = len(data) // count
+    if len(data) == width * count and (data[width - 1 :: width] == ord(",")).all():
+        # Every value equally long, as SQLAlchemy writes them: a (count, width) view, no copy.
+        table = data.reshape(count, width)
+    else:
+        starts = np.flatnonzero(data == ord(","))
+        lengths = np.diff(starts, prepend=-1)
+        if len(starts) != count or lengths.min() <= 19:
+            return None
+        begins = starts - lengths + 1
+        table = np.empty((count, 19), dtype=np.uint8)
+        for at in range(19):  # column by column: one (count, 19) index would be 8 bytes a cell
+            table[:, at] = data[begins + at]
+    if table.shape[1] < 19:
+        return None
+    for at, allowed in _STAMP_SEPARATORS:
+        if not np.isin(table[:, at], np.frombuffer(allowed, dtype=np.uint8)).all():
+            return None
+    fields = []
+    for first, end in _STAMP_FIELDS:
+        value = np.zeros(count, dtype=np.int64)
+        for at in range(first, end):
+            digit = table[:, at] - np.uint8(ord("0"))  # wraps above 9 when not a digit
+            if digit.max() > 9:
+                return None
+            value = value * 10 + digit
+        fields.append(value)
+    year, month, day, hour, minute, second = fields
+    if not (
+        (month >= 1).all() and (month <= 12).all() and (day >= 1).all() and (day <= 31).all()
+        and (hour <= 23).all() and (minute <= 59).all() and (second <= 59).all()
+    ):  # fmt: skip
+        return None
+    # Days since 1970-01-01 of the proleptic Gregorian date (H. Hinnant's days_from_civil), linear
+    # in the day as SQLite's computeJD is, so 02-31 reads as 03-03 (or 03-02) in both.
+    year = year - (month <= 2)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second
 
 
 def _postgres_wishes(raw: Any, status: str) -> np.ndarray:
