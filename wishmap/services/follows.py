@@ -1,7 +1,8 @@
 """Following a premise: residents hear by e-mail when it is let or opened or its report changes.
 
 What happens to a premise is kept as dated facts (premise_news): record_outcome adds one in
-its own commit, and every analysis run adds one per premise whose most wished types changed.
+its own commit, so does a premises import that lets or opens a premise vacant on the map, and
+every analysis run adds one per premise whose most wished types changed.
 Each follow remembers the newest news it was e-mailed (`told_news_id`), so send_follow_news()
 sends only what is new, in the follower's chosen language, and a mail server that is down only
 delays it. A resident's page reads the same facts: the latest news beside each wish.
@@ -10,6 +11,7 @@ delays it. A resident's page reads the same facts: the latest news beside each w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -148,6 +150,20 @@ def note_outcome(session: Session, premise: Premise, on: date) -> None:
             happened_on=on,
             shop_type_id=premise.opened_shop_type_id,
         )
+    )
+
+
+def count_follows(session: Session, premise_ids: Collection[int]) -> int:
+    """Return how many follows these premises have: each gets one e-mail of their news."""
+    if not premise_ids:
+        return 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PremiseFollow)
+            .where(PremiseFollow.premise_id.in_(premise_ids))
+        )
+        or 0
     )
 
 

@@ -40,6 +40,20 @@ def may_record_outcome(user: User, premise: Premise) -> bool:
     )
 
 
+def date_outcome(premise: Premise, shop_type_id: int | None, on: date) -> None:
+    """Date the premise's new status (let or opened) and record the shop type it went to.
+
+    Shared by record_outcome and the premises import, so a premise let through either says
+    the same on its page, in the portfolio and on the outcomes page.
+    """
+    premise.opened_shop_type_id = shop_type_id
+    if premise.status == PremiseStatus.LET.value:
+        premise.let_on = on
+    else:
+        premise.opened_on = on
+        premise.let_on = premise.let_on or on
+
+
 def record_outcome(
     session: Session,
     user: User,
@@ -69,12 +83,7 @@ def record_outcome(
     if outcome == PremiseStatus.OPENED.value and shop_type_id is None:
         raise OutcomeError(_("Say which kind of shop opened."))
     premise.status = outcome
-    premise.opened_shop_type_id = shop_type_id
-    if outcome == PremiseStatus.LET.value:
-        premise.let_on = on
-    else:
-        premise.opened_on = on
-        premise.let_on = premise.let_on or on
+    date_outcome(premise, shop_type_id, on)
     wished: dict[int, bool] = {}
     # Respondents without an account have neither a page nor a mailbox to hear it on.
     for user_id, type_id in session.execute(
@@ -129,8 +138,9 @@ class OutcomesSoFar:
 def outcomes_so_far(session: Session, limit: int = 20) -> OutcomesSoFar:
     """Return the counts of premises let and opened and the most recent ones.
 
-    Only outcomes recorded here count (record_outcome dates them): a premise imported as
-    already let was never vacant on the map, and saying wishes changed it would be untrue.
+    Only outcomes dated here count (record_outcome, or an import that lets a premise that was
+    vacant on the map): a premise imported as already let was never vacant on the map, and
+    saying wishes changed it would be untrue.
     Only premises are counted, never people: a premise's fate is public, who wished there is
     not. A premise "came true" when it went to a type someone had wished for there.
     """

@@ -4,11 +4,18 @@ Every premise needs a status. A file without a status column is refused unless -
 gives one (for every row without its own): importing a register of occupied shops as vacant
 would put them all on the public map. Status words are read in several languages
 (vocabulary.py); OpenStreetMap's shop=vacant / disused:shop=* say "vacant" on their own.
+
+A premise vacant on the map that the file says is let or opened is news to its followers, as
+when its manager records it (outcomes.py): the import dates it and adds the news in its own
+transaction, and queues the followers' e-mails once that has committed. Going back to vacant
+is not news: followers asked to hear when a premise finds a tenant, and a register that
+corrects itself should not mail them (record_outcome has no "vacant again" either).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +23,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wishmap.models import Premise, User
+from wishmap.models import Premise, PremiseStatus, User
+from wishmap.services.follows import count_follows, note_outcome, tell_followers
 from wishmap.services.importing import (
     ImportFailed,
     ImportReport,
@@ -43,12 +51,31 @@ from wishmap.services.imports.vocabulary import (
     status_from_flag,
     status_from_osm_tags,
 )
+from wishmap.services.outcomes import date_outcome
 from wishmap.services.zoning import link_premises
 
 REF_FIELDS = ("ref", "id", "@id", "osm_id", "reference", "external_id", "identifiant")
 ADDRESS_FIELDS = ("address", "adresse", "adres", "addr:full", "adresse_complete")
 STREET_FIELDS = ("street", "street_name", "rue", "voie", "straat", "addr:street")
 STATUS_FIELDS = ("status", "statut", "état", "etat", "toestand", "status_code")
+
+
+@dataclass
+class PremiseImportReport(ImportReport):
+    """What a premises import did, including the vacant premises it let or opened."""
+
+    let: int = 0
+    opened: int = 0
+    followers: int = 0  # follows of those premises: one e-mail each, queued after the commit
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.let or self.opened:
+            text += (
+                f"; {self.let + self.opened} no longer vacant ({self.let} let, "
+                f"{self.opened} opened), {self.followers} followers to tell"
+            )
+        return text
 
 
 def _number(value: Any, what: str, *, positive: bool = False) -> tuple[float | None, str]:
@@ -175,6 +202,24 @@ def _has_status(records: list[Record]) -> bool:
     )
 
 
+def _note_lettings(
+    session: Session, premise_ids: list[int], on: date, report: PremiseImportReport
+) -> None:
+    """Date each premise the import let or opened and add its news, counting them in report."""
+    for premise_id in premise_ids:
+        premise = session.get(Premise, premise_id)  # changed, so still in the identity map
+        if premise is None or premise.is_vacant:
+            continue
+        # The file names no shop type: a type from an earlier tenancy would be untrue now.
+        date_outcome(premise, None, on)
+        note_outcome(session, premise, on)
+        if premise.status == PremiseStatus.LET.value:
+            report.let += 1
+        else:
+            report.opened += 1
+    report.followers = count_follows(session, premise_ids)
+
+
 def import_premises(
     session: Session,
     records: list[Record],
@@ -184,12 +229,15 @@ def import_premises(
     status: str | None = None,
     within: BaseGeometry | None = None,
     max_street_distance_m: float = DEFAULT_MAX_STREET_DISTANCE_M,
-) -> ImportReport:
+    on: date | None = None,
+) -> PremiseImportReport:
     """Create or update premises by their ref, linking each to its street; all or nothing.
 
     status: the status of rows that give none (required when the file has no status column).
     within: a shapely area; premises outside it are skipped and counted. A premise farther
     than max_street_distance_m from every street is imported without a street and counted.
+    on: the day a premise vacant until now was let or opened (default: today); its
+    followers' news says so and their e-mails are queued after the commit.
     """
     if status is not None and status not in STATUSES:
         raise ImportFailed(
@@ -213,7 +261,7 @@ def import_premises(
         email.lower(): user_id for email, user_id in session.execute(select(User.email, User.id))
     }
     area = Area(within) if within is not None else None
-    report = ImportReport()
+    report = PremiseImportReport()
     rows = check_rows(
         records,
         lambda record: _premise_row(record, managers, status, area),
@@ -227,9 +275,27 @@ def import_premises(
         if found.how == "name":
             # The street's own spelling, so "RUE DE L'OURCQ" and "rue de l'ourcq" list as one.
             fields["street_name"] = found.name
+    # Compared with what is stored, not with the previous file: re-importing the same file
+    # lets nothing, so it adds no news.
+    vacant = dict(
+        session.execute(
+            select(Premise.ref, Premise.id).where(Premise.status == PremiseStatus.VACANT.value)
+        ).all()
+    )
     upsert_by_ref(session, Premise, rows, report)
+    let_ids = [
+        vacant[fields["ref"]]
+        for fields in rows
+        if fields["ref"] in vacant and fields["status"] != PremiseStatus.VACANT.value
+    ]
+    _note_lettings(session, let_ids, on or date.today(), report)
     session.flush()
     # Their protected frontages (zoning) land with the premises, as one transaction.
     link_premises(session)
     session.commit()
+    # Within a caller's larger transaction (import_osm turns commit into a flush) nothing has
+    # landed yet, and an e-mail must never announce news that may still roll back; the next
+    # send-follow-news pass sends it. (OpenStreetMap premises are all vacant: none is let.)
+    if let_ids and not session.in_transaction():
+        tell_followers()
     return report
