@@ -326,12 +326,15 @@ def import_districts_command(
 
 @click.command("assign-districts")
 def assign_districts_command() -> None:
-    """Recompute the district of every wish (import-districts does it by itself)."""
-    from wishmap.services.districts import assign_districts
+    """Recompute the district of every wish (import-districts does it by itself).
+
+    The statistics aggregates are rebuilt with them, in the same transaction.
+    """
+    from wishmap.services.statistics_aggregates import reassign_districts
 
     _ensure_schema()
     session = db.session()
-    written = assign_districts(session)
+    written = reassign_districts(session)
     session.commit()
     click.echo(f"districts: {written} wish–district links written")
 

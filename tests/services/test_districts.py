@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from factories import make_user, make_wish, shop_type
 from flask.testing import FlaskCliRunner
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from statistics_data import district_records, square
 
 from wishmap.models import District, WishDistrict
+from wishmap.services import statistics_aggregates as live
 from wishmap.services.districts import districts_of, import_districts
 from wishmap.services.importing import ImportFailed, Record, read_records
 from wishmap.services.wishes import create_wish
@@ -128,8 +129,16 @@ def test_command_with_options_and_help(
     for command in ("import-districts", "assign-districts"):
         help_text = runner.invoke(args=[command, "--help"])
         assert help_text.exit_code == 0 and "Usage:" in help_text.output
+    # A wish in Area 0, then its districts rewritten: the aggregates follow, as a rebuild says.
+    make_wish(session, make_user(session), None, lat=48.805, lon=2.305)
+    session.execute(delete(WishDistrict))
+    session.commit()
     result = runner.invoke(args=["assign-districts"])
     assert result.exit_code == 0, result.output
+    assert "1 wish–district links written" in result.output
+    incremental = live.snapshot(session)
+    live.rebuild(session)
+    assert live.snapshot(session) == incremental
 
 
 @pytest.mark.realdata
