@@ -17,11 +17,14 @@ def access_entry(
     status: str | int, headers: Any, environ: dict[str, Any], duration: timedelta, sent: Any
 ) -> dict[str, Any]:
     """Return the access-log entry of one request as a dict (keys stable for log parsers)."""
-    response_headers = dict((name.lower(), value) for name, value in (headers or []))
+    # Only the request id is wanted from the response headers: found, not copied into a dict.
+    request_id = next(
+        (value for name, value in headers or () if name.lower() == "x-request-id"), "-"
+    )
     return {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "type": "access",
-        "request_id": response_headers.get("x-request-id", "-"),
+        "request_id": request_id,
         "remote": environ.get("REMOTE_ADDR", "-"),
         "method": environ.get("REQUEST_METHOD", "-"),
         "path": environ.get("PATH_INFO", "-"),

@@ -24,8 +24,9 @@ def select_locale() -> str:
     if chosen in LANGUAGES:
         return chosen
     # A resident who chose a language once keeps it on every device they log in from.
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return current_user.locale
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user is not None and user.is_authenticated and user.locale in LANGUAGES:
+        return user.locale
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 

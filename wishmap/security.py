@@ -10,13 +10,16 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wishmap.models import Role
@@ -70,10 +73,12 @@ def enforce_access() -> None:
     if rule is None:
         current_app.logger.error("endpoint %s declares no access rule; refused", request.endpoint)
         abort(403)
-    if not current_user.is_authenticated:
+    # Resolved once: each current_user.x goes through the proxy and Flask-Login's lookup again.
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.is_authenticated:
         login_manager = current_app.login_manager  # type: ignore[attr-defined]
         return login_manager.unauthorized()
-    if rule != AUTHENTICATED and current_user.role not in rule:
+    if rule != AUTHENTICATED and user.role not in rule:
         abort(403)
     return None
 
@@ -116,7 +121,8 @@ def _request_strings() -> Iterator[str]:
 def refuse_bad_input() -> Any:
     """Refuse a request carrying a control character anywhere (400), or an id no table can hold
     (404), before any view or database sees it."""
-    if any(_CONTROL.search(text) for text in _request_strings()):
+    # One search over all the strings: newline joins them and is no control character here.
+    if _CONTROL.search("\n".join(_request_strings())):
         message = _(
             "The request contains a control character (such as a NUL byte) that no field "
             "accepts. Remove it and try again."
@@ -150,13 +156,15 @@ def _tile_source(tile_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
-def security_headers(response: Any) -> Any:
-    """Add the security headers every response carries."""
-    tiles = _tile_source(current_app.config.get("TILE_URL", ""))
-    policy = "; ".join(
+@lru_cache(maxsize=8)
+def _policy_around_nonce(tile_url: str) -> tuple[str, str]:
+    """Return the Content-Security-Policy before and after the nonce, for this tile server
+    (built once, not per response)."""
+    tiles = _tile_source(tile_url)
+    before, after = "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{csp_nonce()}'",
+            "script-src 'self' 'nonce-\0'",
             # Leaflet and folium position everything with inline styles.
             "style-src 'self' 'unsafe-inline'",
             f"img-src 'self' data: {tiles}".strip(),
@@ -167,17 +175,51 @@ def security_headers(response: Any) -> Any:
             "form-action 'self'",
             "frame-ancestors 'none'",
         ]
-    )
-    response.headers.setdefault("Content-Security-Policy", policy)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
-    )
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    ).split("\0")
+    return before, after
+
+
+# The headers every response carries besides the policy, lower-cased name first.
+_FIXED_HEADERS = [
+    ("x-content-type-options", "X-Content-Type-Options", "nosniff"),
+    ("x-frame-options", "X-Frame-Options", "DENY"),
+    ("referrer-policy", "Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("permissions-policy", "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"),
+]
+_HSTS = ("strict-transport-security", "Strict-Transport-Security", "max-age=31536000")
+
+
+def security_headers(response: Any) -> Any:
+    """Add the security headers every response carries (a view's own value of one stays)."""
+    headers = response.headers
+    # One pass over the response's headers instead of a scan per header (setdefault).
+    present = {name.lower() for name, _value in headers.items()}
+    if "content-security-policy" not in present:
+        before, after = _policy_around_nonce(current_app.config.get("TILE_URL", ""))
+        headers.add("Content-Security-Policy", f"{before}{csp_nonce()}{after}")
+    headers.extend([(name, value) for lower, name, value in _FIXED_HEADERS if lower not in present])
+    if request.is_secure and _HSTS[0] not in present:
+        headers.add(_HSTS[1], _HSTS[2])
     return response
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its signing serializer built once per secret key.
+
+    Flask builds a new serializer (keys, salt, JSON tags, signer settings) for every request;
+    the keys and settings only change with SECRET_KEY or SECRET_KEY_FALLBACKS, which are part
+    of the cache key, so signing and checking are exactly Flask's.
+    """
+
+    _cached: tuple[Any, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
+        key = (app.secret_key, tuple(fallbacks) if fallbacks else ())
+        cached = self._cached
+        if cached is None or cached[0] != key:
+            cached = self._cached = (key, super().get_signing_serializer(app))
+        return cached[1]
 
 
 def init_app(app: Flask) -> None:
@@ -201,6 +243,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+    app.session_interface = SessionCookies()
     csrf.init_app(app)
     # Before CSRF protection and every other hook: they read the form too.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_input)
