@@ -282,7 +282,7 @@ def burst_params(
 
 
 def reason_from_counts(counts: Mapping[str, int], rule: BurstRule, new: bool = True) -> str | None:
-    """Return the rule the counts of burst_counts() break, or None.
+    """Return the rule the counts of burst_columns() break, or None.
 
     new: the wish is not in the database yet, so it is added to the account's count. The other
     counts leave the wish's own account out: it is added to them here, once.
