@@ -173,6 +173,14 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def outbox(app: Flask, tmp_path: Path) -> Path:
+    """The folder the app's e-mails are written to (the folder mail backend), one per test."""
+    folder = tmp_path / "outbox"
+    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
+    return folder
+
+
+@pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 

@@ -25,13 +25,6 @@ from wishmap.services.outcomes import record_outcome
 from wishmap.services.wishes import create_wish
 
 
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
-
-
 def _sent(outbox: Path) -> list[Any]:
     return outbox_messages(outbox) if outbox.exists() else []
 

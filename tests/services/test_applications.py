@@ -35,13 +35,6 @@ LINK = re.compile(r"https://x\.example/confirm/(\S+)")
 
 
 @pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
-
-
-@pytest.fixture
 def request_ctx(app: Flask) -> Iterator[None]:
     # E-mails are written in the candidate's language, which Flask-Babel sets per request.
     with app.test_request_context():

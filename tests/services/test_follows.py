@@ -23,12 +23,10 @@ from wishmap.services.outcomes import record_outcome
 
 
 @pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(
-        MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder), PUBLIC_URL="https://w.example"
-    )
-    return folder
+def outbox(outbox: Path, app: Flask) -> Path:
+    # The e-mails' links start with the site's public address.
+    app.config["PUBLIC_URL"] = "https://w.example"
+    return outbox
 
 
 def _mails(outbox: Path) -> list[EmailMessage]:

@@ -28,12 +28,10 @@ DAY = date(2026, 11, 30)
 
 
 @pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(
-        MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder), PUBLIC_URL="https://w.example"
-    )
-    return folder
+def outbox(outbox: Path, app: Flask) -> Path:
+    # The e-mails' links start with the site's public address.
+    app.config["PUBLIC_URL"] = "https://w.example"
+    return outbox
 
 
 def _mails(outbox: Path) -> list[EmailMessage]:

@@ -20,13 +20,6 @@ from wishmap.services.users import hash_password
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
-
-
 def _post(client: FlaskClient, path: str, **data: object) -> object:
     return client.post(path, data={"csrf_token": csrf_token(client), **data})
 

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
 from flask.testing import FlaskClient
@@ -22,13 +21,6 @@ from wishmap.services.users import hash_password
 from wishmap.services.wishes import create_wish
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
 
 
 def _link(outbox: Path, index: int = -1) -> str:

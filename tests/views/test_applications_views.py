@@ -20,13 +20,6 @@ from wishmap.models import Application, Premise, Role
 LINK = re.compile(r"http://localhost(/apply/confirm/\S+)")
 
 
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
-
-
 def post_application(client: FlaskClient, **fields: str) -> object:
     token = csrf_token(client, "/apply/")
     return client.post("/apply/", data={"csrf_token": token, **FORM, **fields})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
 from sqlalchemy import select
@@ -16,13 +15,6 @@ from wishmap.mail import outbox_messages
 from wishmap.models import AuditEntry, Role, User, Wish
 from wishmap.models._types import utcnow
 from wishmap.services.wishes import create_wish
-
-
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
 
 
 def _established(session: Session, **fields: object) -> User:

@@ -29,13 +29,6 @@ PASSWORD = "correct horse battery"
 _VARYING = re.compile(r'(name="csrf_token"[^>]*value=|name="csrf-token" content=|nonce=)"[^"]*"')
 
 
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
-
-
 def _masked(html: str) -> str:
     return _VARYING.sub(r'\1"…"', html)
 

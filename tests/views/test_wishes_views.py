@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from factories import make_premise, make_user, make_wish, shop_type
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -196,13 +195,6 @@ def test_forms_without_csrf_token_are_refused(client: FlaskClient, session: Sess
         client.post("/wishes/", data={"premise": premise.id, "type": "bakery"}).status_code == 400
     )
     assert _active(session, premise) == 0
-
-
-@pytest.fixture
-def outbox(app: Flask, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    app.config.update(MAIL_BACKEND="folder", MAIL_OUTBOX=str(folder))
-    return folder
 
 
 def test_opening_a_premise_tells_every_resident_who_wished_there(
