@@ -12,7 +12,8 @@ in, then posts wishes (distinct premise × type) and every fourth time fetches t
 the district. Halfway, one worker gets SIGKILL. Then the same gunicorn setup serves
 bench/bare_insert.py (one INSERT per POST) to the same number of threads: the ceiling.
 
-Prints wishes/s, p50/p95/p99 of the wish and of the map data request, errors, the ratio to the
+Prints wishes/s, p50/p95/p99 of the wish and of the map data request, errors, the ceiling's own
+p50/p95 (what the same clients wait for the least work a request can do), the ratio to the
 ceiling, and acknowledged (201) wishes against those stored; the last line is one JSON object.
 Client and servers share this machine's cores, so the figures are lower bounds.
 """
@@ -320,21 +321,31 @@ def wish_load(
     return tally, time.monotonic() - began, killed
 
 
-def ceiling_load(base: str, clients: int, seconds: float) -> tuple[int, float, int]:
-    """POST to the bare-insert app from clients threads; return inserts, seconds, errors."""
-    counts = {"ok": 0, "errors": 0}
+def ceiling_load(base: str, clients: int, seconds: float) -> tuple[list[float], float, int]:
+    """POST to the bare-insert app from clients threads; return each insert's ms, seconds, errors.
+
+    Its latencies say what the same clients wait for the least work a request can do: with a
+    closed loop of n clients, the mean wait is n / throughput (Little's law) for any server.
+    """
+    inserts_ms: list[float] = []
+    errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def post() -> None:
         session = requests.Session()
         while time.monotonic() < deadline:
+            began = time.perf_counter()
             try:
                 ok = session.post(f"{base}/insert", data="wish", timeout=30).status_code == 201
             except requests.RequestException:
                 ok = False
+            elapsed = (time.perf_counter() - began) * 1000
             with lock:
-                counts["ok" if ok else "errors"] += 1
+                if ok:
+                    inserts_ms.append(elapsed)
+                else:
+                    errors[0] += 1
 
     began = time.monotonic()
     threads = [threading.Thread(target=post) for _ in range(clients)]
@@ -342,7 +353,7 @@ def ceiling_load(base: str, clients: int, seconds: float) -> tuple[int, float, i
         thread.start()
     for thread in threads:
         thread.join()
-    return counts["ok"], time.monotonic() - began, counts["errors"]
+    return inserts_ms, time.monotonic() - began, errors[0]
 
 
 def stored_wishes(url: str, acknowledged: set[int]) -> tuple[int, int]:
@@ -379,11 +390,11 @@ def run(kind: str, residents: int, seconds: float, workers: int) -> dict[str, An
             port = free_port()
             env = {**env, "WISHMAP_BIND": f"127.0.0.1:{port}"}
             with gunicorn("bench.bare_insert:app", env, port, folder / "bare.log"):
-                inserts, ceiling_elapsed, ceiling_errors = ceiling_load(
+                inserts_ms, ceiling_elapsed, ceiling_errors = ceiling_load(
                     f"http://127.0.0.1:{port}", residents, seconds / 2
                 )
     wishes_per_s = len(tally.wish_ms) / elapsed
-    ceiling_per_s = inserts / ceiling_elapsed
+    ceiling_per_s = len(inserts_ms) / ceiling_elapsed
     return {
         "database": kind,
         "residents": residents,
@@ -395,6 +406,7 @@ def run(kind: str, residents: int, seconds: float, workers: int) -> dict[str, An
         "map_requests": len(tally.map_ms),
         "errors": dict(sorted(tally.errors.items())),
         "ceiling_inserts_per_s": round(ceiling_per_s, 1),
+        "ceiling_ms": {q: percentile(inserts_ms, v) for q, v in PCTS.items()},
         "ceiling_errors": ceiling_errors,
         "ratio_to_ceiling": round(wishes_per_s / ceiling_per_s, 2) if ceiling_per_s else None,
         "acknowledged": len(tally.acknowledged),
@@ -421,13 +433,14 @@ def main() -> None:
               f"{options.seconds:g} s …", file=sys.stderr, flush=True)  # fmt: skip
         result = run(kind, options.residents, options.seconds, options.workers)
         results.append(result)
-        wish, map_ = result["wish_ms"], result["map_ms"]
+        wish, map_, ceiling = result["wish_ms"], result["map_ms"], result["ceiling_ms"]
         print(
             f"{kind:10} wishes/s {result['wishes_per_s']:7.1f}  "
             f"wish p50/p95/p99 {wish['p50']}/{wish['p95']}/{wish['p99']} ms  "
             f"map p50/p95/p99 {map_['p50']}/{map_['p95']}/{map_['p99']} ms  "
             f"errors {sum(result['errors'].values())} {result['errors']}  "
-            f"ceiling {result['ceiling_inserts_per_s']}/s ratio {result['ratio_to_ceiling']}  "
+            f"ceiling {result['ceiling_inserts_per_s']}/s (p50/p95 {ceiling['p50']}/"
+            f"{ceiling['p95']} ms) ratio {result['ratio_to_ceiling']}  "
             f"acknowledged {result['acknowledged']} stored {result['stored']} "
             f"lost {result['acknowledged_not_stored']} (worker {result['killed_worker']} killed)  "
             f"load {result['load_average_1m'][0]} → {result['load_average_1m'][1]}"
