@@ -9,7 +9,7 @@ wishmap/services/aggregates.py rebuilds and reads them.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Float, Integer, MetaData, event, text
+from sqlalchemy import Connection, Float, Integer, MetaData, PrimaryKeyConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wishmap.db import Base
@@ -37,6 +37,15 @@ class DemandCellCount(Base):
     """Active wishes of one shop type (0 = all) in one grid cell of one level."""
 
     __tablename__ = "agg_demand_cells"
+    # The map reads one level and one type (or a few) over a range of rows and columns: keyed
+    # in that order, a view reads its own cells only, not every type of every cell of its rows
+    # across the city (migration 0017). SQLite stores the rows in the key itself (no rowid: no
+    # second lookup per row). PostgreSQL's key leaves the counts out: the 16 rows a wish changes
+    # are then updated in place (HOT), without new index entries.
+    __table_args__ = (
+        PrimaryKeyConstraint("level", "shop_type_id", "cell_row", "cell_col"),
+        {"sqlite_with_rowid": False},
+    )
 
     level: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_row: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,6 +58,13 @@ class PremiseTypeCount(Base):
     """Active wishes of one shop type on one premise."""
 
     __tablename__ = "agg_premise_types"
+    # The map sums a premise's rows for each premise in view: read from the key alone, in
+    # SQLite's key-ordered table and PostgreSQL's covering key (an index-only scan, which also
+    # makes the planner loop over the premises in view instead of reading every row).
+    __table_args__ = (
+        PrimaryKeyConstraint("premise_id", "shop_type_id", postgresql_include=["wishes"]),
+        {"sqlite_with_rowid": False},
+    )
 
     premise_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     shop_type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
