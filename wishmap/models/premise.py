@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wishmap.db import Base
@@ -28,6 +28,8 @@ class Premise(Base):
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="lat_lon"),
         CheckConstraint("surface_m2 IS NULL OR surface_m2 > 0", name="surface_positive"),
         CheckConstraint("rent_eur_month IS NULL OR rent_eur_month >= 0", name="rent_not_negative"),
+        # The map's premises in view: vacant ones within a box, read from the index alone.
+        Index("ix_premises_status_lat_lon", "status", "lat", "lon"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

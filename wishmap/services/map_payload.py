@@ -55,7 +55,7 @@ _COUNTS_IN_VIEW = (
     " FROM agg_premise_types a"
     " JOIN premises p ON p.id = a.premise_id JOIN shop_types s ON s.id = a.shop_type_id"
     " WHERE p.status = :status AND p.lat BETWEEN :south AND :north"
-    " AND p.lon BETWEEN :west AND :east GROUP BY a.premise_id"
+    " AND p.lon BETWEEN :west AND :east AND p.id <= :last GROUP BY a.premise_id"
 )
 _COUNTS_BY_DIALECT = {
     "sqlite": text(_COUNTS_IN_VIEW.format(position="instr(:codes, '|' || s.code || '|')")),
@@ -148,7 +148,15 @@ def premises_text(session: Session, bbox: BBox, style: JsonStyle | None = None) 
     counts = _driver_rows(
         session,
         _COUNTS_BY_DIALECT[session.get_bind().dialect.name],
-        {**view, "codes": _CODES, "ranks": _RANKS, "fallback": _FALLBACK_AT},
+        # Only the premises shown: past the cut (ordered by id) a wide view would sum the
+        # counts of thousands of premises it then drops (~190 ms for 5,488 at zoom 13).
+        {
+            **view,
+            "last": rows[-1][0] if rows else 0,
+            "codes": _CODES,
+            "ranks": _RANKS,
+            "fallback": _FALLBACK_AT,
+        },
     )
     # (index in view, wishes, icon); a premise past the cut (MAX_PREMISES) is not shown.
     positions = texts.positions
