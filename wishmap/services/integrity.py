@@ -143,18 +143,19 @@ class Target:
         row, column = math.floor(self.lat / cell), math.floor(self.lon / cell)
         return f"area:{row}:{column}:type:{self.shop_type_id}"
 
-    def clause(self, rule: BurstRule) -> ColumnElement[bool]:
-        """Return the condition selecting the wishes on this target."""
-        if self.premise_id is not None:
-            return and_(Wish.premise_id == self.premise_id, Wish.shop_type_id == self.shop_type_id)
-        dlat = rule.area_m / METRES_PER_DEGREE
-        dlon = dlat / max(math.cos(math.radians(self.lat)), 0.01)
-        return and_(
-            Wish.premise_id.is_(None),
-            Wish.shop_type_id == self.shop_type_id,
-            Wish.lat.between(self.lat - dlat, self.lat + dlat),
-            Wish.lon.between(self.lon - dlon, self.lon + dlon),
-        )
+    def values(self, rule: BurstRule) -> dict[str, Any]:
+        """Return the values of the parameters of _target_clause() for this target."""
+        values: dict[str, Any] = {"tid": self.shop_type_id, "pid": self.premise_id}
+        if self.premise_id is None:
+            dlat = rule.area_m / METRES_PER_DEGREE
+            dlon = dlat / max(math.cos(math.radians(self.lat)), 0.01)
+            values.update(
+                lat0=self.lat - dlat,
+                lat1=self.lat + dlat,
+                lon0=self.lon - dlon,
+                lon1=self.lon + dlon,
+            )
+        return values
 
 
 def _is_fresh(user: User, at: datetime, rule: BurstRule) -> bool:
@@ -163,9 +164,10 @@ def _is_fresh(user: User, at: datetime, rule: BurstRule) -> bool:
     return user.created_at > since or (verified is not None and verified > since)
 
 
-def _fresh_clause(at: datetime, rule: BurstRule) -> ColumnElement[bool]:
-    since = at - rule.new_account_age
-    return or_(User.created_at > since, User.email_verified_at > since)
+# Accounts made or verified since :fresh_since.
+_FRESH = or_(
+    User.created_at > bindparam("fresh_since"), User.email_verified_at > bindparam("fresh_since")
+)
 
 
 # Pending wishes count nowhere yet, and so push nobody else's wish into a burst either: an
@@ -185,7 +187,7 @@ class CountsAsked:
 
 
 def _target_clause(area: bool) -> ColumnElement[bool]:
-    """Target.clause() over bind parameters (:tid, :pid, or the box :lat0 … :lon1)."""
+    """The wishes on a target, over bind parameters (:tid, :pid, or the box :lat0 … :lon1)."""
     if not area:
         return and_(Wish.premise_id == bindparam("pid"), Wish.shop_type_id == bindparam("tid"))
     return and_(
@@ -234,12 +236,7 @@ def burst_columns(asked: CountsAsked) -> dict[str, ScalarSelect[int]]:
             select(func.count(distinct(Wish.user_id)))
             .join(User, User.id == Wish.user_id)
             .where(Wish.created_at > bindparam("start"), Wish.created_at <= at, others, target)
-            .where(
-                or_(
-                    User.created_at > bindparam("fresh_since"),
-                    User.email_verified_at > bindparam("fresh_since"),
-                )
-            )
+            .where(_FRESH)
             .scalar_subquery()
         )
     return counts
@@ -268,16 +265,7 @@ def burst_params(
         "network": network,
     }
     if target is not None:
-        params.update(tid=target.shop_type_id, pid=target.premise_id)
-        if target.premise_id is None:
-            dlat = rule.area_m / METRES_PER_DEGREE
-            dlon = dlat / max(math.cos(math.radians(target.lat)), 0.01)
-            params.update(
-                lat0=target.lat - dlat,
-                lat1=target.lat + dlat,
-                lon0=target.lon - dlon,
-                lon1=target.lon + dlon,
-            )
+        params.update(target.values(rule))
     return asked, params
 
 
@@ -349,14 +337,16 @@ def hold_burst(
             select(Wish.id)
             .join(WishOrigin, WishOrigin.wish_id == Wish.id)
             .where(WishOrigin.network == network, Wish.created_at > start, Wish.created_at <= at)
-            .where(target.clause(rule))
+            .where(_target_clause(target.premise_id is None))
+            .params(target.values(rule))
         )
     else:
         query = (
             select(Wish.id)
             .join(User, User.id == Wish.user_id)
             .where(Wish.created_at > at - rule.window, Wish.created_at <= at)
-            .where(target.clause(rule), _fresh_clause(at, rule))
+            .where(_target_clause(target.premise_id is None), _FRESH)
+            .params(target.values(rule), fresh_since=at - rule.new_account_age)
         )
     ids = list(session.scalars(query.where(active)))
     if ids:
