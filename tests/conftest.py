@@ -163,6 +163,26 @@ def _fresh_request_globals(sender: Flask, **_extra: object) -> None:
 
 
 @pytest.fixture
+def shared_app(shared_engine: Engine) -> Iterator[Flask]:
+    """An app on a database that several connections share for real (races, locks, loads)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENGINE": shared_engine,
+            "DATABASE_URL": str(shared_engine.url),
+            # Advisory locks are database-wide: a key of this test's own shares none with
+            # a test run in another schema.
+            "SECRET_KEY": f"shared-{uuid.uuid4().hex}",
+            "TILE_URL": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.close_session()
+
+
+@pytest.fixture
 def session(app: Flask) -> Session:
     return db.session()
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from factories import make_street, make_user, shop_type
 from flask import Flask
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from wishmap import create_app, db
+from wishmap import db
 from wishmap.models import District, User, Wish, WishDistrict
 from wishmap.models.statistics_aggregates import DISTRICT
 from wishmap.services import statistics_aggregates as live
@@ -125,23 +123,6 @@ def test_the_demo_load_counts_as_a_rebuild_would(session: Session) -> None:
     plain = lambda rows: {row for row in rows if not row[1] & DISTRICT}  # noqa: E731
     assert plain(incremental[0]) == plain(rebuilt[0]) and len(plain(rebuilt[0])) > 100
     assert plain(incremental[1]) == plain(rebuilt[1]) and plain(rebuilt[1])
-
-
-@pytest.fixture
-def shared_app(shared_engine: Engine) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "ENGINE": shared_engine,
-            "DATABASE_URL": str(shared_engine.url),
-            "SECRET_KEY": f"bulk-{uuid.uuid4().hex}",
-            "TILE_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with app.app_context():
-        yield app
-        db.close_session()
 
 
 def test_a_wish_made_during_an_import_is_counted_exactly(shared_app: Flask) -> None:

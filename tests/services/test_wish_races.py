@@ -8,44 +8,21 @@ database is one shared connection and could not race).
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wishmap import create_app, db
+from wishmap import db
 from wishmap.models import User, Wish, WishStatus
 from wishmap.models._types import utcnow
 from wishmap.services.wishes import QuotaReached, WishError, create_wish
 
 Call = Callable[[Session, User], Any]
-
-
-@pytest.fixture
-def race_app(shared_engine: Engine) -> Iterator[Flask]:
-    """An app on a database that several connections share for real."""
-    engine = shared_engine
-    app = create_app(
-        {
-            "TESTING": True,
-            "ENGINE": engine,
-            "DATABASE_URL": str(engine.url),
-            # Advisory locks are database-wide: a key of this test's own shares none with
-            # a test run in another schema.
-            "SECRET_KEY": f"races-{uuid.uuid4().hex}",
-            "TILE_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with app.app_context():
-        yield app
-        db.close_session()
 
 
 def _race(app: Flask, calls: list[tuple[int, Call]]) -> list[Any]:
@@ -92,7 +69,7 @@ def _statuses(session: Session, **where: Any) -> list[str]:
     return sorted(session.scalars(query))
 
 
-def test_thirty_posts_at_once_stop_at_the_quota(race_app: Flask) -> None:
+def test_thirty_posts_at_once_stop_at_the_quota(shared_app: Flask) -> None:
     session = db.session()
     user = _established(session)
     bakery = shop_type(session).id
@@ -101,24 +78,24 @@ def test_thirty_posts_at_once_stop_at_the_quota(race_app: Flask) -> None:
     def wish_on(premise_id: int) -> Call:
         return lambda s, u: create_wish(s, u, bakery, premise_id=premise_id, quota=10)
 
-    results = _race(race_app, [(user.id, wish_on(premise_id)) for premise_id in premises])
+    results = _race(shared_app, [(user.id, wish_on(premise_id)) for premise_id in premises])
     # Before the lock: 24 active on SQLite, 18 on PostgreSQL.
     assert _statuses(session, user_id=user.id) == ["active"] * 10
     assert sum(isinstance(result, QuotaReached) for result in results) == 20
 
 
-def test_ten_posts_of_one_wish_at_once_make_one_voice(race_app: Flask) -> None:
+def test_ten_posts_of_one_wish_at_once_make_one_voice(shared_app: Flask) -> None:
     session = db.session()
     user = _established(session)
     bakery, premise = shop_type(session).id, make_premise(session).id
     call: Call = lambda s, u: create_wish(s, u, bakery, premise_id=premise)  # noqa: E731
-    results = _race(race_app, [(user.id, call)] * 10)
+    results = _race(shared_app, [(user.id, call)] * 10)
     assert _statuses(session, user_id=user.id) == ["active"]
     refused = [result for result in results if isinstance(result, WishError)]
     assert len(refused) == 9 and all("already wish" in str(error) for error in refused)
 
 
-def test_a_new_accounts_burst_at_once_is_held_whole(race_app: Flask) -> None:
+def test_a_new_accounts_burst_at_once_is_held_whole(shared_app: Flask) -> None:
     session = db.session()
     newcomer = make_user(session)  # made and verified just now
     bakery = shop_type(session).id
@@ -127,12 +104,12 @@ def test_a_new_accounts_burst_at_once_is_held_whole(race_app: Flask) -> None:
     def wish_on(premise_id: int) -> Call:
         return lambda s, u: create_wish(s, u, bakery, premise_id=premise_id)
 
-    _race(race_app, [(newcomer.id, wish_on(premise_id)) for premise_id in premises])
+    _race(shared_app, [(newcomer.id, wish_on(premise_id)) for premise_id in premises])
     # One by one the sixth wish holds the burst; at once, before the lock, all ten counted.
     assert _statuses(session, user_id=newcomer.id) == ["held"] * 10
 
 
-def test_one_networks_accounts_at_once_are_held_whole(race_app: Flask) -> None:
+def test_one_networks_accounts_at_once_are_held_whole(shared_app: Flask) -> None:
     session = db.session()
     users = [_established(session) for _ in range(10)]
     bakery, premise = shop_type(session).id, make_premise(session).id
@@ -142,7 +119,7 @@ def test_one_networks_accounts_at_once_are_held_whole(race_app: Flask) -> None:
             s, u, bakery, premise_id=premise, client_ip=f"203.0.113.{number}"
         )
 
-    _race(race_app, [(user.id, wish_from(index + 1)) for index, user in enumerate(users)])
+    _race(shared_app, [(user.id, wish_from(index + 1)) for index, user in enumerate(users)])
     assert _statuses(session, premise_id=premise) == ["held"] * 10
     active = session.scalar(select(func.count()).where(Wish.status == WishStatus.ACTIVE.value))
     assert active == 0
