@@ -25,10 +25,6 @@ from wishmap.services.outcomes import record_outcome
 from wishmap.services.wishes import create_wish
 
 
-def _sent(outbox: Path) -> list[Any]:
-    return outbox_messages(outbox) if outbox.exists() else []
-
-
 class FakeQueue:
     """Records what would go to RQ."""
 
@@ -77,13 +73,13 @@ def test_a_wish_that_holds_a_burst_enqueues_the_held_mail_and_the_job_sends_it_i
 
     assert answer.status_code == 201 and answer.get_json()["status"] == "held"
     # The request only enqueued: no e-mail was written while the resident waited.
-    assert _sent(outbox) == []
+    assert outbox_messages(outbox) == []
     assert len(queue.jobs) == 1
     name, wish_ids = queue.jobs[0]
     assert name == "tell-held" and len(wish_ids) == 4
     # The worker's side: the job sends, each resident in their own language.
     assert jobs.run_job(name, wish_ids) == 4
-    mails = {message["To"]: message for message in _sent(outbox)}
+    mails = {message["To"]: message for message in outbox_messages(outbox)}
     assert set(mails) == {user.email for user in neighbours}
     assert "retenu" in mails[neighbours[0].email]["Subject"]
     assert "held for review" in mails[neighbours[1].email]["Subject"]
@@ -98,11 +94,11 @@ def test_without_a_queue_the_held_mail_goes_once_the_response_is_closed(
     try:
         answer = _fifth_wish(app, session, premise.id)
         assert answer.status_code == 201 and answer.get_json()["status"] == "held"
-        assert _sent(outbox) == []
+        assert outbox_messages(outbox) == []
         answer.close()  # what the WSGI server does once the last byte is sent
     finally:
         app.testing = True
-    mails = {message["To"]: message for message in _sent(outbox)}
+    mails = {message["To"]: message for message in outbox_messages(outbox)}
     assert set(mails) == {user.email for user in neighbours}
     assert "retenu" in mails[neighbours[0].email]["Subject"]
 
@@ -127,10 +123,10 @@ def test_recording_an_outcome_enqueues_the_mail_and_the_job_sends_it_in_french(
         session, owner, premise.id, "opened", shop_type(session).id, date.today(), "http://x/me/"
     )
 
-    assert len(notified) == 1 and _sent(outbox) == []
+    assert len(notified) == 1 and outbox_messages(outbox) == []
     assert ("send-notifications", "http://x/me/") in queue.jobs
     assert jobs.run_job("send-notifications", "http://x/me/") == 1
-    [mail] = _sent(outbox)
+    [mail] = outbox_messages(outbox)
     assert mail["To"] == french.email
     assert "Votre souhait s'est réalisé" in mail["Subject"]
     assert "http://x/me/" in mail.get_content()
@@ -151,12 +147,12 @@ def test_with_redis_the_held_mail_is_an_rq_job_a_worker_runs(
     try:
         answer = _fifth_wish(app, session, premise.id)
         assert answer.status_code == 201 and answer.get_json()["status"] == "held"
-        assert _sent(outbox) == [] and queue.count == 1
+        assert outbox_messages(outbox) == [] and queue.count == 1
         # A worker in this process (SimpleWorker: no fork) runs it in the current app.
         rq.SimpleWorker([queue], connection=queue.connection).work(burst=True)
         assert queue.count == 0 and queue.failed_job_registry.count == 0
     finally:
         queue.delete(delete_jobs=True)
-    mails = {message["To"]: message for message in _sent(outbox)}
+    mails = {message["To"]: message for message in outbox_messages(outbox)}
     assert set(mails) == {user.email for user in neighbours}
     assert "retenu" in mails[neighbours[0].email]["Subject"]

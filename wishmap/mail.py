@@ -104,7 +104,10 @@ def _send_smtp(message: EmailMessage) -> None:
 
 
 def outbox_messages(outbox: str | Path) -> list[EmailMessage]:
-    """Return the messages written to a folder outbox, oldest first (for tests and previews)."""
+    """Return the messages written to a folder outbox, oldest first (for tests and previews).
+
+    A folder not made yet (nothing sent) has none.
+    """
     from email import policy
     from email.parser import BytesParser
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -27,10 +26,6 @@ def outbox(outbox: Path, app: Flask) -> Path:
     # The e-mails' links start with the site's public address.
     app.config["PUBLIC_URL"] = "https://w.example"
     return outbox
-
-
-def _mails(outbox: Path) -> list[EmailMessage]:
-    return outbox_messages(outbox) if outbox.exists() else []
 
 
 def test_follow_is_once_per_resident_and_premise_and_unfollow_ends_it(session: Session) -> None:
@@ -64,7 +59,7 @@ def test_followers_get_the_letting_in_their_own_language_once(
     with app.test_request_context(headers={"Accept-Language": "en"}):
         record_outcome(session, admin, premise.id, "let", bakery, date(2026, 11, 30))
 
-    mails = {message["To"]: message for message in _mails(outbox)}
+    mails = {message["To"]: message for message in outbox_messages(outbox)}
     assert set(mails) == {french.email, dutch.email}
     fr, nl = mails[french.email], mails[dutch.email]
     assert fr["Subject"] == "Des nouvelles du 12 Rue de Belleville"
@@ -79,7 +74,7 @@ def test_followers_get_the_letting_in_their_own_language_once(
 
     # Sent once: the next pass finds nothing new.
     assert follows.send_follow_news(session, "https://w.example") == 0
-    assert len(_mails(outbox)) == 2
+    assert len(outbox_messages(outbox)) == 2
     news = session.scalars(select(PremiseNews)).all()
     assert [(n.kind, n.happened_on, n.shop_type_id) for n in news] == [
         ("let", date(2026, 11, 30), bakery)
@@ -96,13 +91,13 @@ def test_a_mail_server_that_is_down_only_delays_the_news(
     record_outcome(
         session, make_user(session, role=Role.ADMIN), premise.id, "let", None, date.today()
     )
-    assert _mails(outbox) == []
+    assert outbox_messages(outbox) == []
     app.config.update(MAIL_BACKEND="folder")
     # The command that retries residents' e-mails beside the web server sends it now.
     result = runner.invoke(args=["send-notifications"])
     assert "premise news: 1 e-mails sent to followers" in result.output, result.output
-    assert "has been let" not in _mails(outbox)[0].get_content()
-    assert "Let." in _mails(outbox)[0].get_content()
+    assert "has been let" not in outbox_messages(outbox)[0].get_content()
+    assert "Let." in outbox_messages(outbox)[0].get_content()
 
 
 def _bread_street(session: Session) -> tuple[int, object]:
@@ -121,18 +116,18 @@ def test_followers_hear_when_the_reports_top_types_change(
         make_wish(session, premise=premise, code="bakery")
 
     run_analysis(session)
-    first = _mails(outbox)
+    first = outbox_messages(outbox)
     assert len(first) == 1
     assert "les plus souhaités autour de lui sont maintenant Boulangerie." in first[0].get_content()
 
     # The same wishes again: the same top types, no news and no e-mail.
     run_analysis(session)
-    assert len(_mails(outbox)) == 1
+    assert len(outbox_messages(outbox)) == 1
 
     for _ in range(4):
         make_wish(session, premise=premise, code="books")
     run_analysis(session)
-    mails = _mails(outbox)
+    mails = outbox_messages(outbox)
     assert len(mails) == 2
     body = mails[1].get_content()
     assert "Librairie" in body and "Boulangerie" in body and "/premises/unfollow/" in body
@@ -151,7 +146,7 @@ def test_news_from_before_the_follow_is_not_sent(
     follower = make_user(session)
     follows.follow(session, follower.id, premise.id)
     assert follows.send_follow_news(session, "https://w.example") == 0
-    assert _mails(outbox) == []
+    assert outbox_messages(outbox) == []
 
 
 def test_latest_news_per_premise_and_dates_of_lettings_recorded_before_news(

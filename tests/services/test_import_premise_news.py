@@ -5,7 +5,6 @@ in their language after the commit, nothing again on a re-import, nothing when i
 from __future__ import annotations
 
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -32,10 +31,6 @@ def outbox(outbox: Path, app: Flask) -> Path:
     # The e-mails' links start with the site's public address.
     app.config["PUBLIC_URL"] = "https://w.example"
     return outbox
-
-
-def _mails(outbox: Path) -> list[EmailMessage]:
-    return outbox_messages(outbox) if outbox.exists() else []
 
 
 def _csv(tmp_path: Path, a1: str, a2: str = "vacant", extra: str = "") -> Path:
@@ -91,7 +86,7 @@ def test_an_import_that_lets_a_followed_premise_tells_each_follower_once(
     a1 = _premise(session, "A1")
     assert (a1.status, a1.let_on, a1.opened_on) == ("let", DAY, None)
     # One e-mail per follower of A1, each in its reader's language; A2's follower hears nothing.
-    mails = _mails(outbox)
+    mails = outbox_messages(outbox)
     bodies = sorted(message.get_content() for message in mails)
     assert len(mails) == 2, [m["To"] for m in mails]
     assert sorted(message["Subject"] for message in mails) == [
@@ -106,7 +101,7 @@ def test_an_import_that_lets_a_followed_premise_tells_each_follower_once(
     assert (again.updated, again.unchanged) == (0, 2)
     assert "no longer vacant" not in again.summary()
     assert _news(session) == [("A1", "let", DAY)]
-    assert len(_mails(outbox)) == 2
+    assert len(outbox_messages(outbox)) == 2
     assert follows.send_follow_news(session, "https://w.example") == 0
 
 
@@ -128,7 +123,7 @@ def test_an_opened_premise_is_dated_and_news_without_an_untrue_shop_type(
         DAY,
         None,
     )
-    (mail,) = _mails(outbox)
+    (mail,) = outbox_messages(outbox)
     assert "Opened." in mail.get_content() and "Bakery" not in mail.get_content()
 
 
@@ -144,14 +139,14 @@ def test_new_premises_imported_let_and_going_back_to_vacant_are_not_news(
     # Vacant again (the tenant left, or the register corrects itself): no news, no e-mail.
     back = import_premises(session, read_records(_csv(tmp_path, "vacant", "opened")), on=DAY)
     assert (back.updated, back.let, back.followers) == (1, 0, 0)
-    assert _news(session) == [] and _mails(outbox) == []
+    assert _news(session) == [] and outbox_messages(outbox) == []
 
     # Let again afterwards is a new letting, told once.
     later = date(2027, 2, 1)
     import_premises(session, read_records(_csv(tmp_path, "let", "opened")), on=later)
     assert _news(session) == [("A1", "let", later)]
     assert _premise(session, "A1").let_on == later
-    assert len(_mails(outbox)) == 1
+    assert len(outbox_messages(outbox)) == 1
 
 
 def test_a_failing_import_adds_no_news_and_sends_nothing(
@@ -163,7 +158,7 @@ def test_a_failing_import_adds_no_news_and_sends_nothing(
         import_premises(session, read_records(_csv(tmp_path, "let", extra=bad_row)), on=DAY)
     session.rollback()
     assert _premise(session, "A1").status == "vacant"
-    assert _news(session) == [] and _mails(outbox) == []
+    assert _news(session) == [] and outbox_messages(outbox) == []
 
     # A failure after the news was added (here the zoning links) takes the news back with it.
     def broken(_session: Session) -> None:
@@ -175,7 +170,7 @@ def test_a_failing_import_adds_no_news_and_sends_nothing(
     session.rollback()
     assert _premise(session, "A1").status == "vacant"
     assert session.scalar(select(func.count()).select_from(PremiseNews)) == 0
-    assert _mails(outbox) == []
+    assert outbox_messages(outbox) == []
 
 
 def test_the_emails_are_queued_as_a_job_after_the_commit(
@@ -206,7 +201,7 @@ def test_inside_a_larger_transaction_nothing_is_sent_before_it_commits(
     with _one_transaction(session):
         report = import_premises(session, read_records(_csv(tmp_path, "let")), on=DAY)
         assert report.let == 1
-        assert _mails(outbox) == []
+        assert outbox_messages(outbox) == []
     assert _news(session) == [("A1", "let", DAY)]
     # The news landed with the import; the next send-follow-news pass mails it.
     assert follows.send_follow_news(session, "https://w.example") == 1
@@ -222,4 +217,4 @@ def test_the_import_command_says_how_many_were_let_and_who_will_hear(
         "premises: 0 created, 1 updated, 1 unchanged; 1 no longer vacant (1 let, 0 opened), "
         "2 followers to tell" in result.output
     ), result.output
-    assert len(_mails(outbox)) == 2
+    assert len(outbox_messages(outbox)) == 2
