@@ -64,8 +64,8 @@ def test_followers_get_the_letting_in_their_own_language_once(
     fr, nl = mails[french.email], mails[dutch.email]
     assert fr["Subject"] == "Des nouvelles du 12 Rue de Belleville"
     # The date in the follower's language too, not the admin's request's (nor ISO).
-    assert "- 30 nov. 2026: Loué, pour : Boulangerie.\n" in fr.get_content()
-    assert "Le local : https://w.example/premises/" in fr.get_content()
+    assert "- 30 nov. 2026\xa0: Loué, pour\xa0: Boulangerie.\n" in fr.get_content()
+    assert "Le local\xa0: https://w.example/premises/" in fr.get_content()
     assert "- 30 nov 2026: Verhuurd, voor: Bakkerij." in nl.get_content()
     link = re.search(r"https://w\.example/premises/unfollow/(\S+)", fr.get_content())
     assert link, fr.get_content()

@@ -93,7 +93,7 @@ def test_an_import_that_lets_a_followed_premise_tells_each_follower_once(
         "Des nouvelles du 12 Rue de Belleville",
         "Nieuws over 12 Rue de Belleville",
     ]
-    assert "- 30 nov. 2026: Loué." in bodies[0] and "- 30 nov 2026: Verhuurd." in bodies[1]
+    assert "- 30 nov. 2026\xa0: Loué." in bodies[0] and "- 30 nov 2026: Verhuurd." in bodies[1]
 
     # The same file again: the premise is already let, so no news and no e-mail.
     again = import_premises(session, read_records(_csv(tmp_path, "let")), on=date(2026, 12, 1))

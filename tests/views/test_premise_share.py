@@ -17,7 +17,7 @@ def test_premise_page_has_a_preview_and_a_share_button_in_the_readers_language(
     page = client.get(f"/premises/{premise.id}").get_data(as_text=True)
     assert f'<meta property="og:title" content="{premise.address} — Wishmap">' in page
     assert (
-        f'content="Que devrait-il ouvrir au {premise.address} ? 2 souhaits jusqu’ici. '
+        f'content="Que devrait-il ouvrir au {premise.address}\xa0? 2 souhaits jusqu’ici. '
         "Boulangerie (2)" in page
     )
     assert f'content="http://localhost/premises/{premise.id}"' in page
