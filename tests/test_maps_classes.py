@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wishmap.maps import demand_breaks, demand_level, with_demand_classes
+from wishmap.geo import demand_breaks, demand_level, with_demand_classes
 
 
 def _collection(counts: list[int]) -> dict:

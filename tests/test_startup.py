@@ -41,3 +41,32 @@ def test_the_dummy_hash_is_computed_once_and_checks_like_a_password() -> None:
     assert _dummy_hash() is _dummy_hash()
     assert _dummy_hash().startswith("scrypt:")
     assert check_password_hash(_dummy_hash(), "not-a-password")
+
+
+MAP_DATA_SCRIPT = """
+import json, sys
+from wishmap import create_app, db
+from wishmap.db import Base
+
+app = create_app({"SECRET_KEY": "startup", "DATABASE_URL": "sqlite:///" + sys.argv[1]})
+with app.app_context():
+    Base.metadata.create_all(db.engine())
+answer = app.test_client().get("/api/premises.geojson?bbox=2.37,48.87,2.39,48.89")
+print(json.dumps({
+    "status": answer.status_code,
+    "imported": sorted(name for name in ("folium", "branca") if name in sys.modules),
+}))
+"""
+
+
+def test_the_map_data_answer_imports_no_folium(tmp_path: Path) -> None:
+    # Each web worker's first map data request imported folium for the demand classes alone
+    # (about a second of CPU, paid again by every restarted worker).
+    done = subprocess.run(
+        [sys.executable, "-c", MAP_DATA_SCRIPT, str(tmp_path / "map.sqlite")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"status": 200, "imported": []}

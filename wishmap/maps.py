@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import folium
@@ -69,52 +68,6 @@ def render_parts(fmap: folium.Map, nonce: str) -> dict[str, str]:
         "script": root.script.render(),
         "name": fmap.get_name(),
     }
-
-
-# Premises with wishes are split into this many classes of about equal size (terciles).
-DEMAND_CLASSES = 3
-
-
-def demand_breaks(counts: Iterable[int], classes: int = DEMAND_CLASSES) -> list[int]:
-    """Return the ascending upper bounds of the demand classes of the wished premises' counts.
-
-    Each bound is a quantile (k / classes) of the counts above zero, so every class holds about
-    as many premises whatever the scale; ties merge classes rather than leave one empty.
-    """
-    wished = sorted(n for n in counts if n > 0)
-    if not wished:
-        return []
-    bounds: list[int] = []
-    for k in range(1, classes):
-        quantile = wished[math.ceil(k * len(wished) / classes) - 1]
-        if quantile < wished[-1] and quantile not in bounds:
-            bounds.append(quantile)
-    return [*bounds, wished[-1]]
-
-
-def demand_level(count: int, breaks: list[int]) -> int:
-    """Return a count's class: 0 without wishes, else 1 + the first bound it does not pass."""
-    if count <= 0:
-        return 0
-    return 1 + next((i for i, bound in enumerate(breaks) if count <= bound), len(breaks) - 1)
-
-
-def demand_classes(breaks: list[int]) -> list[dict[str, int]]:
-    """Return the legend of the demand classes: each level with its lowest and highest count."""
-    lows = [1, *(bound + 1 for bound in breaks[:-1])] if breaks else []
-    return [
-        {"level": index + 1, "min": low, "max": high}
-        for index, (low, high) in enumerate(zip(lows, breaks, strict=True))
-    ]
-
-
-def with_demand_classes(collection: dict) -> dict:
-    """Give each premise feature its demand `level` and the collection its legend `classes`."""
-    breaks = demand_breaks(f["properties"]["wishes"] for f in collection["features"])
-    for feature in collection["features"]:
-        feature["properties"]["level"] = demand_level(feature["properties"]["wishes"], breaks)
-    collection["classes"] = demand_classes(breaks)
-    return collection
 
 
 # Five light-to-dark blues (ColorBrewer "Blues"): ordered for colour-blind readers too.

@@ -12,8 +12,7 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 from werkzeug.http import generate_etag
 
-from wishmap.geo import premise_features
-from wishmap.maps import with_demand_classes
+from wishmap.geo import premise_features, with_demand_classes
 from wishmap.models import Premise, ShopType, Wish, WishStatus
 from wishmap.services import demand, map_payload
 from wishmap.services.demand import BBox, premise_points

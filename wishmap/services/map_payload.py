@@ -23,7 +23,13 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
-from wishmap.geo import premise_feature, premise_features
+from wishmap.geo import (
+    demand_breaks,
+    demand_classes,
+    demand_level,
+    premise_feature,
+    premise_features,
+)
 from wishmap.models import PremiseStatus
 from wishmap.services.demand import MAX_PREMISES, BBox
 from wishmap.type_icons import FALLBACK, ICONS
@@ -131,8 +137,6 @@ def premises_text(session: Session, bbox: BBox, style: JsonStyle | None = None) 
 
     With its final newline, as jsonify writes it.
     """
-    from wishmap.maps import demand_breaks, demand_classes, demand_level  # folium: lazy
-
     style = style or JsonStyle()
     view: dict[str, Any] = {
         "status": PremiseStatus.VACANT.value,
@@ -165,7 +169,7 @@ def premises_text(session: Session, bbox: BBox, style: JsonStyle | None = None) 
         for premise_id, total, top in counts
         if premise_id in positions
     ]
-    # The classes of the counts in view, as with_demand_classes() (wishmap/maps.py) gives them;
+    # The classes of the counts in view, as with_demand_classes() (wishmap/geo.py) gives them;
     # a level per distinct count (a few) rather than per premise.
     breaks = demand_breaks(total for _, total, _ in wished)
     levels = {total: demand_level(total, breaks) for total in {total for _, total, _ in wished}}
@@ -209,7 +213,7 @@ def _view_texts(rows: list[tuple[Any, ...]], style: JsonStyle, status: str, bbox
 
 def _feature(point: tuple[Any, ...], wishes: Any, icon: Any, level: Any) -> dict[str, Any]:
     feature = premise_feature(_Point(*point, wishes=wishes, top_icon=icon))
-    # The level with_demand_classes (wishmap/maps.py) gives each feature.
+    # The level with_demand_classes (wishmap/geo.py) gives each feature.
     feature["properties"]["level"] = level
     return feature
 

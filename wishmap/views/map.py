@@ -7,7 +7,13 @@ from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 
 from wishmap import db
-from wishmap.geo import cell_features, feature_collection, premise_features, street_features
+from wishmap.geo import (
+    cell_features,
+    feature_collection,
+    premise_features,
+    street_features,
+    with_demand_classes,
+)
 from wishmap.i18n import current_language
 from wishmap.security import csp_nonce, public
 from wishmap.services import follows
@@ -96,8 +102,6 @@ def premises_geojson() -> Response | tuple[Response, int]:
         body = premises_text(db.session(), bbox, style)
         return _conditional(current_app.response_class(body, mimetype="application/geo+json"))
     points, truncated = premise_points(db.session(), bbox)
-    from wishmap.maps import with_demand_classes  # folium: lazy, see views/_nav.py
-
     return _geojson(with_demand_classes(premise_features(points, truncated)))
 
 
