@@ -12,6 +12,7 @@ from typing import Any
 
 from wishmap import create_app
 from wishmap.production import default_workers, production_problems
+from wishmap.serving import settle_heap
 
 _config = create_app().config
 
@@ -75,3 +76,8 @@ def on_starting(server: Any) -> None:
     if problems:
         lines = "\n".join(f"  - {problem}" for problem in problems)
         raise SystemExit(f"Wishmap refuses to serve: unsafe configuration\n{lines}")
+
+
+def post_worker_init(worker: Any) -> None:
+    """Keep the loaded app out of the garbage collector's full runs (see settle_heap)."""
+    settle_heap()

@@ -8,12 +8,15 @@ Builds the demo district (seed --seed) scaled to --wishes with bench.map_payload
 restore), once per database: SQLite in --cache-dir, PostgreSQL as database
 wishmap_scale_<seed>_<wishes> beside --postgres-url. A rerun reuses them (a few seconds) unless
 their schema lags the models or --rebuild is given. Then, per database, as the demo officer
-through the app (each request once to warm caches, then --repeat times): the map's data
+through the app, its heap settled as a gunicorn worker's is (serving.settle_heap), each request
+once to warm caches, then --repeat times: the map's data
 (initial view, zoomed out), statistics and their export, the portfolio and the report of the
 premise with the most wishes; adding one wish with its aggregates in the service (create_wish,
 no HTTP, --add-wishes residents of long standing); `flask analyse` as a subprocess: wall time,
-CPU time and peak RSS. Prints p50/p95 in ms; the last line is one JSON object of every figure.
-On a shared machine compare CPU times: the load average is printed with the figures.
+CPU time and peak RSS. Prints p50/p95 in ms, wall clock and this process's CPU (with SQLite
+the database's work too, with PostgreSQL not the server's); the last line is one JSON object of
+every figure ("cpu ms": the CPU p50/p95). On a shared machine compare CPU times: the load
+average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from wishmap.models._types import utcnow
 from wishmap.services.demo import DEMO_DOMAIN, load_demo
 from wishmap.services.extent import data_extent
 from wishmap.services.wishes import create_wish
+from wishmap.serving import settle_heap
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
@@ -171,18 +175,21 @@ def postgres_city(admin_url: str, seed: int, wishes: int, rebuild: bool) -> str:
     return url
 
 
-def _timed(client, path: str, repeat: int) -> tuple[float, float]:
-    """Return p50 and p95 wall-clock ms of GET path, after one request that warms caches."""
+def _timed(client, path: str, repeat: int) -> tuple[float, float, float, float]:
+    """Return p50 and p95 of GET path in wall-clock ms, then in CPU ms of this process, after
+    one request that warms caches."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code, response.data[:300])
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         response = client.get(path)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, (path, response.status_code)
     p50, p95 = np.percentile(samples, [50, 95])
-    return float(p50), float(p95)
+    cpu50, cpu95 = np.percentile(cpu, [50, 95])
+    return float(p50), float(p95), float(cpu50), float(cpu95)
 
 
 def _client_as(app, email: str):
@@ -194,8 +201,9 @@ def _client_as(app, email: str):
     return logged_in_client(app, user_id)
 
 
-def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[float, float, dict]:
-    """Time create_wish for count fresh residents near (lat, lon); return p50, p95, statuses."""
+def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[list[float], dict]:
+    """Time create_wish for count fresh residents near (lat, lon); return the p50 and p95 in
+    wall-clock ms, then in CPU ms, and the statuses."""
     stamp = time.strftime("%Y%m%d%H%M%S")
     rng = random.Random(stamp)
     with app.app_context():
@@ -218,17 +226,18 @@ def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[float, float, 
         session.commit()
         users = list(session.scalars(select(User).where(User.email.like(f"add{stamp}-%"))))
         type_ids = list(session.scalars(select(ShopType.id)))
-        samples, statuses = [], {}
+        samples, cpu, statuses = [], [], {}
         for n, user in enumerate(users):
             point = (lat + rng.uniform(-0.004, 0.004), lon + rng.uniform(-0.006, 0.006))
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             wish = create_wish(session, user, rng.choice(type_ids), point=point)
             if n:  # the first one warms caches
                 samples.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
             statuses[wish.status] = statuses.get(wish.status, 0) + 1
         db.close_session()
-    p50, p95 = np.percentile(samples, [50, 95])
-    return float(p50), float(p95), statuses
+    figures = [*np.percentile(samples, [50, 95]), *np.percentile(cpu, [50, 95])]
+    return [float(value) for value in figures], statuses
 
 
 def _analyse(url: str) -> tuple[float, float, float, str]:
@@ -266,6 +275,7 @@ def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
         ).one()
         db.close_session()
     client = _client_as(app, f"officer@{DEMO_DOMAIN}")
+    settle_heap()  # as gunicorn.conf.py does once a worker has loaded the app
     zoom = app.config["MAP_ZOOM"]
     width, height = VIEWS["desktop 1280×800"]
     initial = view_bbox(lat, lon, zoom, width, height)
@@ -282,15 +292,22 @@ def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
     }
     print(f"\n{dialect}: {wishes:,} wishes; load average {os.getloadavg()[0]:.1f}", flush=True)
     print(f"premise report: premise {busiest[0]}, the busiest, {busiest[1]:,} wishes on it")
-    print(f"{'path':48s} {'p50 ms':>9s} {'p95 ms':>9s}", flush=True)
+    print(f"{'path':48s} {'p50 ms':>9s} {'p95 ms':>9s}   CPU p50 / p95 ms", flush=True)
     figures: dict[str, object] = {"wishes": wishes, "premise report wishes": busiest[1]}
+    cpu_figures: dict[str, list[float]] = {}
     for label, path in paths.items():
-        p50, p95 = _timed(client, path, repeat)
+        p50, p95, cpu50, cpu95 = _timed(client, path, repeat)
         figures[label] = [round(p50, 1), round(p95, 1)]
-        print(f"{label:48s} {p50:9.1f} {p95:9.1f}", flush=True)
-    p50, p95, statuses = _add_wishes(app, add_count, lat, lon)
+        cpu_figures[label] = [round(cpu50, 1), round(cpu95, 1)]
+        print(f"{label:48s} {p50:9.1f} {p95:9.1f}   {cpu50:7.1f} / {cpu95:7.1f}", flush=True)
+    figures["cpu ms"] = cpu_figures
+    (p50, p95, cpu50, cpu95), statuses = _add_wishes(app, add_count, lat, lon)
     figures["add one wish (service)"] = [round(p50, 2), round(p95, 2)]
-    print(f"{'add one wish, aggregates included (service)':48s} {p50:9.2f} {p95:9.2f}  {statuses}")
+    cpu_figures["add one wish (service)"] = [round(cpu50, 2), round(cpu95, 2)]
+    print(
+        f"{'add one wish, aggregates included (service)':48s} {p50:9.2f} {p95:9.2f}   "
+        f"{cpu50:7.2f} / {cpu95:7.2f}  {statuses}"
+    )
     wall, cpu, rss, output = _analyse(url)
     figures["flask analyse"] = {
         "wall_s": round(wall, 2),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 
 import geojson
@@ -86,6 +88,41 @@ def test_csv_export_matches_the_page(officer: FlaskClient, planted: Planted) -> 
         ("Rue Bravo", "bakery", "", "", "yes"),
     ]
     assert_no_personal_data(response.get_data(), planted)
+
+
+def _table_rows(page: str) -> list[list[str]]:
+    """The cells of the statistics table's body rows, "suppressed" first when the row is."""
+    body = page.split('<table class="stats-table">', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row[1], re.S)
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+        rows.append((["suppressed"] if 'class="suppressed"' in row[0] else []) + cells)
+    return rows
+
+
+@pytest.mark.parametrize("query", ["by=street", "by=street&then=month", "by=type&then=street"])
+def test_page_table_holds_the_exports_rows(
+    officer: FlaskClient, planted: Planted, query: str
+) -> None:
+    # The page's table and the CSV export are one table: the same rows, in the same order, with
+    # the same labels, and "<3" on the page where the export leaves the counts empty.
+    page = officer.get(f"/statistics/?{query}").get_data(as_text=True)
+    export = officer.get(f"/statistics/export.csv?{query}").get_data().decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(export))
+    label_columns = ("Street", "District", "Shop type", "Shop-type group", "Month")
+    shown = [name for name in reader.fieldnames or () if name in label_columns]
+    expected = []
+    for record in reader:
+        labels = [record[name] for name in shown]
+        if record["Suppressed"] == "yes":
+            expected.append(["suppressed", *labels, "<3", "<3"])
+        else:
+            expected.append([*labels, record["Wishes"], record["Residents"]])
+    # Rue Bravo's rows are suppressed, Rue Alpha's shown.
+    assert {row[0] == "suppressed" for row in expected} == {True, False}
+    assert _table_rows(page) == expected
 
 
 def test_geojson_export_has_geometries_and_the_counts(

@@ -161,14 +161,13 @@ def _cell_key(coefficients: tuple[int, int, int, int], count: int, s1: int, s2: 
 
 def _labeller(session: Session, dimension: str, keys: set[Any], locale: str) -> Any:
     """Return key → (code, label) for one dimension's keys."""
-    if dimension == "street":
-        found = session.execute(select(Street.id, Street.ref, Street.name)).all()
+    if dimension in ("street", "district"):
+        model = Street if dimension == "street" else District
+        found = session.execute(select(model.id, model.ref, model.name)).all()
         names = {i: (ref, name) for i, ref, name in found if i in keys}
-        return lambda key: names.get(key, ("", _("No street nearby")))
-    if dimension == "district":
-        found = session.execute(select(District.id, District.ref, District.name)).all()
-        names = {i: (ref, name) for i, ref, name in found if i in keys}
-        return lambda key: names.get(key, ("", _("Outside every district")))
+        # Translated once per table, not once per row (a street × month table has thousands).
+        nowhere = ("", _("No street nearby") if model is Street else _("Outside every district"))
+        return lambda key: names.get(key, nowhere)
     if dimension == "type":
         types = {t.id: (t.code, t.label(locale)) for t in session.scalars(select(ShopType))}
         return lambda key: types[key]
@@ -211,16 +210,17 @@ def _empty_months(query: StatsQuery, rows: list[StatRow]) -> list[StatRow]:
         raise StatisticsError(_("The date range is too long for a monthly series."))
     present = {(row.keys[0], row.keys[1]) for row in rows}
     groups = {row.keys[0]: row for row in rows}
+    months = [(month, f"{month // 100:04d}-{month % 100:02d}") for month in _months(first, last)]
     return [
         StatRow(
             keys=(key, month),
-            codes=(row.codes[0], f"{month // 100:04d}-{month % 100:02d}"),
-            labels=(row.labels[0], f"{month // 100:04d}-{month % 100:02d}"),
+            codes=(row.codes[0], name),
+            labels=(row.labels[0], name),
             wishes=None,
             residents=None,
         )
         for key, row in groups.items()
-        for month in _months(first, last)
+        for month, name in months
         if (key, month) not in present
     ]
 
