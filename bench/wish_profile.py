@@ -1,14 +1,16 @@
 """Where does a wish request spend its time? cProfile over wish POSTs through the whole app.
 
     .venv/bin/python -m bench.wish_profile [--wishes 300] [--database-url URL] [--top 25]
-        [--sort cumulative|tottime] [--save FILE]
+        [--sort cumulative|tottime] [--save FILE] [--map]
 
 Seeds a temporary SQLite file (or the given empty database) like bench.load, logs one resident
 in through the test client, posts distinct wishes (premise × type) with Accept: JSON, and prints
 the mean time per wish, the SQL statements per wish, and the profile's top lines by cumulative
 time; then, without the profiler, p50/p95 of as many more requests and of as many calls of the
 service alone (create_wish: the wish's one transaction). In-process: no server, no network, one
-thread, so it shows the app's own cost. Last line: one JSON object.
+thread, so it shows the app's own cost. With --map, the map data request that bench.load's
+residents make every fourth wish (GET /api/premises.geojson of the district, logged in) is then
+profiled the same way, over the counts those wishes left. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from bench.load import PASSWORD, percentile, seed
+from bench.load import BBOX, PASSWORD, percentile, seed
 from wishmap import create_app, db
 from wishmap.db import Base, make_engine
 from wishmap.models import ShopType, User
@@ -42,6 +44,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime")
     parser.add_argument("--save", default="", help="also write the raw profile to this file")
+    parser.add_argument(
+        "--map", action="store_true", help="then profile as many map data requests (GET)"
+    )
     parser.add_argument(
         "--per-resident", type=int, default=PER_RESIDENT,
         help="wishes each resident makes (a resident's other wishes are what the rules read)",
@@ -176,7 +181,36 @@ def main() -> None:
             f"the test client on one thread; CPU per wish: request {figures['request_cpu_ms']} ms, "
             f"create_wish {figures['service_cpu_ms']} ms"
         )
+        if options.map:
+            figures.update(profile_map(sessions[0][0], options))
         print(json.dumps(figures))
+
+
+def profile_map(client: Any, options: argparse.Namespace) -> dict[str, float]:
+    """Profile the map data request (bench.load's, logged in) and time it without the profiler;
+    return its figures."""
+
+    def map_data() -> None:
+        answer = client.get(f"/api/premises.geojson?bbox={BBOX}")
+        assert answer.status_code == 200, answer.status_code
+
+    map_data()  # warm: this view's first-request work
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(options.wishes):
+        map_data()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(options.sort).print_stats(options.top)
+    if options.save:
+        profiler.dump_stats(f"{options.save}.map")
+    print(out.getvalue())
+    cpu_began = time.process_time()
+    for _ in range(options.wishes):
+        map_data()
+    map_cpu_ms = (time.process_time() - cpu_began) / options.wishes * 1000
+    print(f"map data request without the profiler: {map_cpu_ms:.2f} ms CPU each")
+    return {"map_cpu_ms": round(map_cpu_ms, 2)}
 
 
 if __name__ == "__main__":
