@@ -31,6 +31,6 @@ def test_tooltip_names_are_escaped() -> None:
     assert "<img" not in page
     # folium writes "&" as \u0026 inside its JSON.
     assert "Rue \\u0026lt;img src=x onerror=\\u0026quot;alert(1)\\u0026quot;\\u0026gt;" in page
-    assert "\\u0026lt;3" in page and "Bakery near &lt;img" in page
+    assert "\\u0026lt;3" in page and "Bakery near \\u0026lt;img" in page
     # The caller's collection is left as it was.
     assert collection["features"][0]["properties"]["name"] == f"Rue {EVIL}"
