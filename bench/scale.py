@@ -9,11 +9,11 @@ restore), once per database: SQLite in --cache-dir, PostgreSQL as database
 wishmap_scale_<seed>_<wishes> beside --postgres-url. A rerun reuses them (a few seconds) unless
 their schema lags the models or --rebuild is given. Then, per database, as the demo officer
 through the app, its heap settled as a gunicorn worker's is (serving.settle_heap), each request
-once to warm caches, then --repeat times: the map's data
-(initial view, zoomed out), statistics and their export, the portfolio and the report of the
-premise with the most wishes; adding one wish with its aggregates in the service (create_wish,
-no HTTP, --add-wishes residents of long standing); `flask analyse` as a subprocess: wall time,
-CPU time and peak RSS. Prints p50/p95 in ms, wall clock and this process's CPU (with SQLite
+once to warm caches, then --repeat times: the map's data (initial view, zoomed out),
+statistics, their export and their map, the portfolio and the report of the premise with the
+most wishes; adding one wish with its aggregates in the service (create_wish, no HTTP,
+--add-wishes residents of long standing); `flask analyse` as a subprocess: wall time, CPU time
+and peak RSS. Prints p50/p95 in ms, wall clock and this process's CPU (with SQLite
 the database's work too, with PostgreSQL not the server's); the last line is one JSON object of
 every figure ("cpu ms": the CPU p50/p95). On a shared machine compare CPU times: the load
 average is printed with the figures.
@@ -287,6 +287,7 @@ def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
         "statistics by street": "/statistics/?by=street",
         "statistics by street then month": "/statistics/?by=street&then=month",
         "export.xlsx by street then month": "/statistics/export.xlsx?by=street&then=month",
+        "statistics map (streets, districts, hotspots)": "/statistics/map",
         "portfolio first page": "/portfolio/",
         "premise report": f"/insights/premises/{busiest[0]}",
     }
