@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import ctypes
 import gc
 import sys
 import time
@@ -339,6 +340,26 @@ def assign_districts_command() -> None:
     click.echo(f"districts: {written} wish–district links written")
 
 
+def _reuse_freed_memory() -> None:
+    """Have glibc's malloc keep freed memory for reuse, up to blocks of 32 MB (no-op elsewhere)."""
+    # The analysis makes and drops arrays of 8-50 MB one after another. By default glibc maps
+    # each afresh above a threshold it moves, and gives the heap's top back at every free, so the
+    # kernel zeroes and faults in the same pages again: at 1,000,000 wishes 103,000 page faults,
+    # 55,000 with a fixed threshold and no trimming (0.2-0.4 s less system time, same peak RSS).
+    # A process run with --every holds its peak between runs.
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's ceiling for it on 64-bit
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)
+
+
+# mallopt parameters, from glibc's malloc.h.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+
 @click.command("analyse")
 @click.option(
     "--every",
@@ -357,6 +378,10 @@ def analyse_command(every: int | None, include_let: bool) -> None:
     # 0.25 s of the command's ~3 s CPU (some 130,000 objects of the app). Once per process.
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    # What lives now is the app's start-up (modules, models), kept to the end: frozen now too, the
+    # full collection the run triggers while reading the wishes skips it (0.13 s CPU at 1,000,000).
+    gc.freeze()
+    _reuse_freed_memory()
     _ensure_schema()
     statuses = ("vacant", "let", "opened") if include_let else ("vacant",)
     while True:

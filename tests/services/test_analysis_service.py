@@ -269,9 +269,10 @@ def test_column_wise_reading_stores_what_row_by_row_did(session: Session, distri
 def test_wishes_are_read_across_blocks_some_without_active_wishes(
     session: Session, district: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # PostgreSQL reads blocks of ids: here of 4, so the district's wishes span many, and a run of
-    # withdrawn wishes leaves whole blocks with nothing to read (no row, not a NULL block).
+    # Both databases read blocks of ids: here of 4, so the district's wishes span many, and a run
+    # of withdrawn wishes leaves whole blocks with nothing to read (no row, not a NULL block).
     monkeypatch.setattr(analysis_arrays, "_POSTGRES_BLOCK", 4)
+    monkeypatch.setattr(analysis_arrays, "_SQLITE_BLOCK", 4)
     for index in range(12):
         make_wish(session, code="toys", lat=48.88 + index * 1e-4, status="withdrawn")
     make_wish(session, code="toys", lat=48.9)
