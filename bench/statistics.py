@@ -58,8 +58,9 @@ PATHS = [
     "/api/v1/statistics?by=type",
     "/dashboard/",
     # Districts of one level filtered on a district of another: quartiers in their secteur,
-    # a quartier's secteur, quartiers across a zone's borders (the scan of its wishes), and
-    # streets or types in a district of a level other than the default.
+    # a quartier's secteur, quartiers across a zone's borders (the cross rows; their scan
+    # before migration 0019), and streets or types in a district of a level other than the
+    # default.
     "/statistics/?by=district&level=quartier&district={secteur}",
     "/statistics/?by=district&then=type&level=quartier&district={secteur}",
     "/statistics/export.csv?by=district&then=month&level=quartier&district={secteur}",

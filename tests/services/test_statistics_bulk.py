@@ -22,10 +22,16 @@ from wishmap.services.statistics_rebuild import bulk_load
 from wishmap.services.wishes import import_wishes
 
 SQUARE = {"type": "Polygon", "coordinates": [[[2, 48], [3, 48], [3, 49], [2, 49], [2, 48]]]}
+# A zone across the quartier: the wishes west of 2.3815 only (the statistics' cross rows).
+WEST = {
+    "type": "Polygon",
+    "coordinates": [[[2, 48], [2.3815, 48], [2.3815, 49], [2, 49], [2, 48]]],
+}
 
 
 def _world(session: Session) -> tuple[list[User], list[int]]:
-    """Four residents, a street, a quartier holding every point; levels kept, a few wishes."""
+    """Four residents, a street, a quartier holding every point and a zone holding some;
+    levels kept, a few wishes."""
     users = [make_user(session) for _ in range(4)]
     make_street(session, name="Rue Alpha", coordinates=[[2.37, 48.88], [2.39, 48.88]])
     types = [shop_type(session, code).id for code in ("bakery", "cheese", "pharmacy")]
@@ -35,9 +41,16 @@ def _world(session: Session) -> tuple[list[User], list[int]]:
             min_lat=48, min_lon=2, max_lat=49, max_lon=3,
         )
     )  # fmt: skip
+    session.add(
+        District(
+            ref="z1", name="Zone 1", level="zone", geometry=json.dumps(WEST),
+            min_lat=48, min_lon=2, max_lat=49, max_lon=2.3815,
+        )
+    )  # fmt: skip
     session.commit()
-    live.rebuild(session)  # the quartier level is kept from here on
-    quartier = session.scalar(select(District.id))
+    live.rebuild(session)  # the quartier and zone levels are kept from here on
+    quartier = session.scalar(select(District.id).where(District.level == "quartier"))
+    zone = session.scalar(select(District.id).where(District.level == "zone"))
     for n, user in enumerate(users[:3]):  # counted by the triggers
         wish = Wish(
             user_id=user.id, shop_type_id=types[n % 3], lat=48.88, lon=2.38,
@@ -47,7 +60,8 @@ def _world(session: Session) -> tuple[list[User], list[int]]:
         session.flush()
         session.execute(
             insert(WishDistrict),
-            [{"wish_id": wish.id, "level": "quartier", "district_id": quartier}],
+            [{"wish_id": wish.id, "level": "quartier", "district_id": quartier}]
+            + [{"wish_id": wish.id, "level": "zone", "district_id": zone}] * (n != 1),
         )
     session.commit()
     return users, types
@@ -86,8 +100,11 @@ def test_an_import_counts_its_wishes_as_a_rebuild_would(session: Session) -> Non
     users, types = _world(session)
     report = import_wishes(session, _records(users), source="survey.csv")
     assert report.created == 13
-    assert session.scalar(select(func.count()).select_from(WishDistrict)) == 16
+    in_quartier = select(func.count()).where(WishDistrict.level == "quartier")
+    assert session.scalar(in_quartier) == 16
     _equal_to_a_rebuild(session)
+    in_zone = select(func.count()).where(WishDistrict.level == "zone")
+    assert session.scalar(in_zone) == 2 + 7  # west of the zone's edge: cross rows to count
     # The triggers are back: a wish after the import counts at once.
     session.add(Wish(user_id=users[3].id, shop_type_id=types[0], lat=48.88, lon=2.38))
     session.commit()

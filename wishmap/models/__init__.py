@@ -23,7 +23,13 @@ from wishmap.models.report import Report, ReportStatus
 from wishmap.models.shop import Shop
 from wishmap.models.shop_type import ShopType
 from wishmap.models.site_text import SiteText
-from wishmap.models.statistics_aggregates import StatDay, StatDayPair, StatLevel
+from wishmap.models.statistics_aggregates import (
+    StatCrossDay,
+    StatCrossDayPair,
+    StatDay,
+    StatDayPair,
+    StatLevel,
+)
 from wishmap.models.street import Street
 from wishmap.models.street_demand import StreetDemand
 from wishmap.models.type_exclusion import TypeExclusion
@@ -66,6 +72,8 @@ __all__ = [
     "Shop",
     "ShopType",
     "SiteText",
+    "StatCrossDay",
+    "StatCrossDayPair",
     "StatDay",
     "StatDayPair",
     "StatLevel",

@@ -5,7 +5,8 @@ as every wish change; this module is the only Python that writes them (a full re
 rebuild-aggregates`, migration 0014, or a district import, which rewrites every wish's
 districts and may bring a new level: reassign_districts()). Reading sums the day rows of the
 query's group kind in its date range and subtracts the pair rows inside it (see the models'
-docstring for why that counts distinct residents).
+docstring for why that counts distinct residents); a grouping by the districts of one level
+filtered on a district of another reads the cross rows the same way (Selection.across).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from wishmap.models.statistics_aggregates import (
     SCOPE,
     STREET,
     TRIGGERS,
+    StatCrossDay,
+    StatCrossDayPair,
     StatDay,
     StatDayPair,
     StatLevel,
@@ -136,6 +139,18 @@ class Selection:
     group: str | None = None
     since: int | None = None  # yyyymmdd
     until: int | None = None
+    # A district filter (level, id) of another level than the grouping's: the cross rows.
+    across: tuple[str, int] | None = None
+
+    def models(self) -> tuple[Any, Any]:
+        """The day and day-pair models the selection reads."""
+        return (StatCrossDay, StatCrossDayPair) if self.across else (StatDay, StatDayPair)
+
+    def district_column(self, model: Any) -> Any:
+        """The column holding the grouping's districts."""
+        if self.across and self.across[0] < (self.level or ""):
+            return model.other_id  # a cross row keeps its pair of levels in name order
+        return model.district_id
 
 
 def _month(day: Any) -> Any:
@@ -149,7 +164,7 @@ def _grouping(model: Any, selection: Selection) -> tuple[list[Any], bool]:
         if dimension == "street":
             columns.append(model.street_id)
         elif dimension == "district":
-            columns.append(model.district_id)
+            columns.append(selection.district_column(model))
         elif dimension == "type":
             columns.append(model.shop_type_id)
         elif dimension == "group" and selection.kind & GROUP:
@@ -164,14 +179,20 @@ def _grouping(model: Any, selection: Selection) -> tuple[list[Any], bool]:
 
 def _where(model: Any, selection: Selection) -> list[Any]:
     conditions = [model.scope == SCOPE, model.kind == selection.kind]
-    if selection.kind & DISTRICT:
+    if selection.across:
+        level, district_id = selection.across
+        first, second = sorted((level, selection.level or ""))
+        conditions += [model.level == first, model.other_level == second]
+        filtered = model.district_id if level == first else model.other_id
+        conditions.append(filtered == district_id)
+    elif selection.kind & DISTRICT:
         conditions.append(model.level == selection.level)
     if selection.street_id is not None:
         conditions.append(model.street_id == selection.street_id)
     if selection.district_id is not None:
         conditions.append(model.district_id == selection.district_id)
     if selection.district_ids is not None:
-        conditions.append(model.district_id.in_(selection.district_ids))
+        conditions.append(selection.district_column(model).in_(selection.district_ids))
     if selection.type_id is not None:
         conditions.append(model.shop_type_id == selection.type_id)
     if selection.type_ids is not None:
@@ -183,35 +204,36 @@ def _where(model: Any, selection: Selection) -> list[Any]:
 
 def tallies(session: Session, selection: Selection) -> list[Tally]:
     """Exact counts per group: day rows in the range minus the pair rows inside it."""
-    day_columns, day_join = _grouping(StatDay, selection)
+    day_model, pair_model = selection.models()  # the plain or the cross tables
+    day_columns, day_join = _grouping(day_model, selection)
     days = select(
         *day_columns,
-        func.sum(StatDay.residents),
-        func.sum(StatDay.r1),
-        func.sum(StatDay.r2),
-        func.sum(StatDay.wishes),
-        func.sum(StatDay.w1),
-        func.sum(StatDay.w2),
-    ).where(*_where(StatDay, selection))
-    pair_columns, _ = _grouping(StatDayPair, selection)
+        func.sum(day_model.residents),
+        func.sum(day_model.r1),
+        func.sum(day_model.r2),
+        func.sum(day_model.wishes),
+        func.sum(day_model.w1),
+        func.sum(day_model.w2),
+    ).where(*_where(day_model, selection))
+    pair_columns, _ = _grouping(pair_model, selection)
     pairs = select(
         *pair_columns,
-        func.sum(StatDayPair.residents),
-        func.sum(StatDayPair.r1),
-        func.sum(StatDayPair.r2),
-    ).where(*_where(StatDayPair, selection))
+        func.sum(pair_model.residents),
+        func.sum(pair_model.r1),
+        func.sum(pair_model.r2),
+    ).where(*_where(pair_model, selection))
     if day_join:
-        days = days.join(ShopType, ShopType.id == StatDay.shop_type_id)
-        pairs = pairs.join(ShopType, ShopType.id == StatDayPair.shop_type_id)
+        days = days.join(ShopType, ShopType.id == day_model.shop_type_id)
+        pairs = pairs.join(ShopType, ShopType.id == pair_model.shop_type_id)
     if selection.since is not None:
-        days = days.where(StatDay.day >= selection.since)
-        pairs = pairs.where(StatDayPair.day >= selection.since)
+        days = days.where(day_model.day >= selection.since)
+        pairs = pairs.where(pair_model.day >= selection.since)
     if selection.until is not None:
-        days = days.where(StatDay.day <= selection.until)
-        pairs = pairs.where(StatDayPair.next_day <= selection.until)
+        days = days.where(day_model.day <= selection.until)
+        pairs = pairs.where(pair_model.next_day <= selection.until)
     if "month" in selection.by:
         # A pair counts within a month only when both its days fall in it.
-        pairs = pairs.where(_month(StatDayPair.day) == _month(StatDayPair.next_day))
+        pairs = pairs.where(_month(pair_model.day) == _month(pair_model.next_day))
     days = days.group_by(*day_columns)
     pairs = pairs.group_by(*pair_columns)
     width = len(selection.by)
@@ -255,7 +277,8 @@ def streets_with_wishes(session: Session) -> set[int]:
 
 
 def snapshot(session: Session) -> tuple[set[tuple], ...]:
-    """Every statistics aggregate row (for tests and checks): days, pairs, levels, districts.
+    """Every statistics aggregate row (for tests and checks): days, pairs, levels, districts,
+    cross days, cross pairs.
 
     Rows at zero, which the triggers leave, are not counted: they add or subtract nothing.
     """
@@ -267,4 +290,11 @@ def snapshot(session: Session) -> tuple[set[tuple], ...]:
     levels = {tuple(row) for row in session.execute(select(StatLevel.__table__))}
     table = nesting.DistrictPair.__table__
     districts = {tuple(row) for row in session.execute(select(table).where(table.c.wishes != 0))}
-    return days, pairs, levels, districts
+    cross_days = {tuple(row) for row in session.execute(select(StatCrossDay.__table__))}
+    cross_pairs = {
+        tuple(row)
+        for row in session.execute(
+            select(StatCrossDayPair.__table__).where(StatCrossDayPair.residents != 0)
+        )
+    }
+    return days, pairs, levels, districts, cross_days, cross_pairs

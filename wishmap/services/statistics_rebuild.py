@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session
 from wishmap.models import ShopType, WishDistrict
 from wishmap.models.statistics_aggregates import (
     BULK_SETTING,
+    CROSS_KINDS,
     DISTRICT,
     GROUP,
     KINDS,
     SCOPE,
     STREET,
     TYPE,
+    StatCrossDay,
+    StatCrossDayPair,
     StatDay,
     StatDayPair,
     StatLevel,
@@ -42,6 +45,16 @@ BATCH = 5000
 KEY = "scope, kind, street_id, level, district_id, shop_type_id, grp"
 DAY_COLUMNS = f"{KEY}, day, residents, r1, r2, wishes, w1, w2"
 PAIR_COLUMNS = f"{KEY}, day, next_day, residents, r1, r2"
+CROSS_KEY = "scope, kind, street_id, level, district_id, other_level, other_id, shop_type_id, grp"
+CROSS_DAY_COLUMNS = f"{CROSS_KEY}, day, residents, r1, r2, wishes, w1, w2"
+CROSS_PAIR_COLUMNS = f"{CROSS_KEY}, day, next_day, residents, r1, r2"
+# The four tables in the order _read returns their rows: (table, columns, key).
+TABLES = (
+    ("agg_stat_days", DAY_COLUMNS, f"{KEY}, day"),
+    ("agg_stat_day_pairs", PAIR_COLUMNS, f"{KEY}, day, next_day"),
+    ("agg_stat_cross_days", CROSS_DAY_COLUMNS, f"{CROSS_KEY}, day"),
+    ("agg_stat_cross_day_pairs", CROSS_PAIR_COLUMNS, f"{CROSS_KEY}, day, next_day"),
+)
 
 
 def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,24 +72,30 @@ def _runs(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _key(
-    kind: int, level: str, keys: dict[str, np.ndarray], groups: np.ndarray, i: int
-) -> tuple[object, ...]:
-    """The key columns (scope … grp) of wish i's row."""
+    kind: int, level: str | tuple[str, str], keys: dict[str, np.ndarray], groups: np.ndarray,
+    i: int,
+) -> tuple[object, ...]:  # fmt: skip
+    """The key columns (scope … grp) of wish i's row; a pair of levels gives a cross row's."""
     group = keys["grp"][i]
+    if isinstance(level, tuple):
+        district = (level[0], int(keys["district"][i]), level[1], int(keys["other"][i]))
+    else:
+        district = (level, int(keys["district"][i]))
     return (
-        SCOPE, kind, int(keys["street"][i]), level, int(keys["district"][i]),
-        int(keys["type"][i]), str(groups[group]) if group >= 0 else "",
+        SCOPE, kind, int(keys["street"][i]), *district, int(keys["type"][i]),
+        str(groups[group]) if group >= 0 else "",
     )  # fmt: skip
 
 
 def _rows(
-    kind: int, level: str, keys: dict[str, np.ndarray], day: np.ndarray, uid: np.ndarray,
-    wid: np.ndarray, groups: np.ndarray,
+    kind: int, level: str | tuple[str, str], keys: dict[str, np.ndarray], day: np.ndarray,
+    uid: np.ndarray, wid: np.ndarray, groups: np.ndarray,
 ) -> tuple[list[tuple], list[tuple]]:  # fmt: skip
     """The day rows and pair rows of one kind (and district level)."""
     if not len(day):
         return [], []
-    columns = [keys["street"], keys["district"], keys["type"], keys["grp"], day]
+    other = [keys["other"]] if "other" in keys else []
+    columns = [keys["street"], keys["district"], *other, keys["type"], keys["grp"], day]
     code = np.zeros(len(day), dtype=np.int64)
     for column in columns:
         distinct, index = _dense(column)
@@ -157,8 +176,8 @@ def _insert(session: Session, table: str, columns: str, rows: list[tuple]) -> No
 
 def _read(
     session: Session, levels: list[str], user_ids: list[int] | None
-) -> tuple[list[tuple], list[tuple]]:
-    """The day rows and pair rows of the active wishes (of these residents only, if given)."""
+) -> tuple[list[tuple], ...]:
+    """The rows of TABLES' four tables for the active wishes (of these residents only, if given)."""
     dialect = session.get_bind().dialect.name
     cursor = session.connection().connection.cursor()
     select_wishes = (
@@ -214,30 +233,61 @@ def _read(
             kind_days, kind_pairs = _rows(kind, level, keys, day, uid, wid, groups)
             days += kind_days
             pairs += kind_pairs
-    return days, pairs
+    cross_days: list[tuple] = []
+    cross_pairs: list[tuple] = []
+    for first, other in ((a, b) for a in sorted(levels) for b in sorted(levels) if a < b):
+        # As the triggers: no cross row for a wish in neither district of the pair.
+        located = (districts[first] != 0) | (districts[other] != 0)
+        for kind in CROSS_KINDS:
+            keys = {
+                "street": street if kind & STREET else zero,
+                "district": districts[first],
+                "other": districts[other],
+                "type": shop_type if kind & TYPE else zero,
+                "grp": grp if kind & GROUP else none,
+            }
+            keys = {name: values[located] for name, values in keys.items()}
+            kind_days, kind_pairs = _rows(
+                kind, (first, other), keys, day[located], uid[located], wid[located], groups
+            )
+            cross_days += kind_days
+            cross_pairs += kind_pairs
+    return days, pairs, cross_days, cross_pairs
 
 
-def fill(session: Session, progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Recompute the statistics aggregates from the wishes (no commit); return row counts."""
+def fill(
+    session: Session, progress: Callable[[str], None] | None = None, cross: bool = True
+) -> dict[str, int]:
+    """Recompute the statistics aggregates from the wishes (no commit); return row counts.
+
+    `cross=False` leaves the cross rows out (migration 0014, before their tables exist).
+    """
     say = progress or (lambda _message: None)
-    session.execute(delete(StatDayPair))
-    session.execute(delete(StatDay))
+    tables = TABLES if cross else TABLES[:2]
+    for model in (StatDayPair, StatDay, StatCrossDayPair, StatCrossDay)[: len(tables)]:
+        session.execute(delete(model))
     session.execute(delete(StatLevel))
     levels = district_levels(session)
     if levels:
         session.execute(insert(StatLevel), [{"scope": SCOPE, "level": lv} for lv in levels])
     say("statistics: reading the wishes")
-    days, pairs = _read(session, levels, None)
+    found = _read(session, levels, None)
     say("statistics: writing the rows")
-    _insert(session, "agg_stat_days", DAY_COLUMNS, days)
-    _insert(session, "agg_stat_day_pairs", PAIR_COLUMNS, pairs)
-    return {"statistics day rows": len(days), "statistics pair rows": len(pairs)}
+    for (table, columns, _key_columns), rows in zip(tables, found, strict=False):
+        _insert(session, table, columns, rows)
+    days, pairs, cross_days, cross_pairs = found
+    return {
+        "statistics day rows": len(days),
+        "statistics pair rows": len(pairs),
+        "statistics cross day rows": len(cross_days),
+        "statistics cross pair rows": len(cross_pairs),
+    }
 
 
 Rows = dict[tuple, tuple[int, ...]]
 
 
-def contribution(session: Session, user_ids: list[int]) -> tuple[Rows, Rows]:
+def contribution(session: Session, user_ids: list[int]) -> tuple[Rows, ...]:
     """These residents' share of the aggregates (day rows, pair rows by key), as kept now.
 
     Every figure is a sum over residents (their days and pairs in a group) or over wishes, so
@@ -245,8 +295,12 @@ def contribution(session: Session, user_ids: list[int]) -> tuple[Rows, Rows]:
     kinds are those of the levels kept (agg_stat_levels), as the triggers count them.
     """
     levels = list(session.scalars(select(StatLevel.level).where(StatLevel.scope == SCOPE)))
-    days, pairs = _read(session, levels, user_ids)
-    return {row[:8]: row[8:] for row in days}, {row[:9]: row[9:] for row in pairs}
+    found = _read(session, levels, user_ids)
+    widths = (len(key.split(",")) for _table, _columns, key in TABLES)
+    return tuple(
+        {row[:width]: row[width:] for row in rows}
+        for width, rows in zip(widths, found, strict=True)
+    )
 
 
 def _difference(before: Rows, after: Rows) -> list[tuple]:
@@ -274,24 +328,28 @@ def _add(session: Session, table: str, columns: str, key: str, rows: list[tuple]
         cursor.executemany(statement, batch)
 
 
-def apply_change(session: Session, before: tuple[Rows, Rows], after: tuple[Rows, Rows]) -> int:
+def apply_change(session: Session, before: tuple[Rows, ...], after: tuple[Rows, ...]) -> int:
     """Add after - before to the aggregates; return the rows changed.
 
     A day row left without wishes goes, as the triggers do, so that the table equals a rebuild
     row for row; pair rows at zero stay (they subtract nothing).
     """
-    days = _difference(before[0], after[0])
-    pairs = _difference(before[1], after[1])
-    _add(session, "agg_stat_days", DAY_COLUMNS, f"{KEY}, day", days)
-    _add(session, "agg_stat_day_pairs", PAIR_COLUMNS, f"{KEY}, day, next_day", pairs)
-    emptied = [row[:8] for row in days if row[11] < 0]  # wishes went down: maybe to zero
-    if emptied:
-        cursor = session.connection().connection.cursor()
-        mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-        match = " AND ".join(f"{c.strip()} = {mark}" for c in f"{KEY}, day".split(","))
-        for batch in _batches(emptied):
-            cursor.executemany(f"DELETE FROM agg_stat_days WHERE wishes = 0 AND {match}", batch)
-    return len(days) + len(pairs)
+    changed = 0
+    for n, (table, columns, key) in enumerate(TABLES):
+        rows = _difference(before[n], after[n])
+        _add(session, table, columns, key, rows)
+        changed += len(rows)
+        if "next_day" in key:
+            continue
+        width = len(key.split(","))
+        emptied = [row[:width] for row in rows if row[width + 3] < 0]  # fewer wishes: maybe 0
+        if emptied:
+            cursor = session.connection().connection.cursor()
+            mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+            match = " AND ".join(f"{c.strip()} = {mark}" for c in key.split(","))
+            for batch in _batches(emptied):
+                cursor.executemany(f"DELETE FROM {table} WHERE wishes = 0 AND {match}", batch)
+    return changed
 
 
 def _no_commit(_session: Session) -> None:

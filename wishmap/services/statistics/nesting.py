@@ -8,8 +8,9 @@ from agg_district_pairs (models/district_nesting.py), kept from wish_districts, 
 geometries: those rows are what the scan counts, and a point on a shared border may fall in a
 district of A and in a neighbour of D. Wishes of every status count in that check: a held wish
 across the border can only send its district to the scan, never a wrong figure to the page.
-The districts straddling D's border, and D's wishes outside every district of A, are counted
-by a scan of their wishes alone; so is all of D when no district of A lies wholly in it.
+The districts straddling D's border, and D's wishes outside every district of A, are read from
+the cross rows of the two levels (models/statistics_aggregates.py), which key each group by a
+district of each; so is all of D when no district of A lies wholly in it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The statistics counted by scanning the wishes: the reference the aggregates must equal.
 
 Pages read the live aggregates (services/statistics_aggregates.py); this scan counts what they
-cannot: the districts straddling a filter's district of another level (nesting.py), and levels
-no district import rebuilt them for. It is what the tests and the benchmark compare them with.
+cannot: levels no district import rebuilt them for. It is what the tests and the benchmark
+compare them with.
 """
 
 from __future__ import annotations

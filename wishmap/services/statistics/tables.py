@@ -139,12 +139,19 @@ def counted(session: Session, query: StatsQuery, level: str | None) -> list[Tall
                 dataclasses.replace(tally, keys=(*tally.keys[:at], key, *tally.keys[at + 1 :]))
                 for tally in live.tallies(session, own)
             ]
-        if not parts.whole:  # levels that do not nest: the filter's wishes, every one
-            return scan_tallies(session, query, level, type_id)
+        # The districts across the filter's border (0: outside every district of the grouping's
+        # level) are read from the cross rows of the two levels, which pair their districts.
+        across = dataclasses.replace(
+            selection_for(session, query, level, type_id, district),
+            across=(district.level, district.id),
+        )
+        if not parts.whole:  # levels that do not nest
+            return live.tallies(session, across)
         whole = selection_for(session, query, level, type_id, district, parts.whole)
         found = live.tallies(session, whole)
         if parts.straddling:
-            found += scan_tallies(session, query, level, type_id, parts.straddling)
+            straddling = tuple(key or 0 for key in parts.straddling)
+            found += live.tallies(session, dataclasses.replace(across, district_ids=straddling))
         return found
     return live.tallies(session, selection_for(session, query, level, type_id, district))
 
