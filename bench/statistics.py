@@ -35,7 +35,7 @@ from wishmap import db
 from wishmap.db import Base
 from wishmap.models import District, Role, User, district_nesting
 from wishmap.models import aggregates as map_aggregates
-from wishmap.models import statistics_aggregates as stat_aggregates
+from wishmap.models import statistics_triggers as stat_aggregates
 from wishmap.services import aggregates, statistics_aggregates
 from wishmap.services.disclosure import cell_keys_from
 from wishmap.services.districts import import_districts

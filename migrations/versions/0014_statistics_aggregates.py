@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-from wishmap.models.statistics_aggregates import drop_trigger_statements, trigger_statements
+from wishmap.models.statistics_triggers import drop_trigger_statements, trigger_statements
 from wishmap.services.statistics_rebuild import fill
 
 revision: str = '0014'

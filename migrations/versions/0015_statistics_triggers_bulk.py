@@ -4,7 +4,7 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-01 17:20:00
 
-Reinstalls the triggers of wishmap/models/statistics_aggregates.py. PostgreSQL: they step
+Reinstalls the triggers of wishmap/models/statistics_triggers.py. PostgreSQL: they step
 aside while a bulk load (services/statistics_rebuild.bulk_load) has set
 wishmap.statistics_bulk in its transaction, they read a resident's other wishes once per group
 instead of six times, and their plans never scan a whole table (enable_seqscan off). Both
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from wishmap.models.statistics_aggregates import trigger_statements
+from wishmap.models.statistics_triggers import trigger_statements
 
 revision: str = "0015"
 down_revision: str | None = "0014"

@@ -22,7 +22,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 from wishmap.models import district_nesting as nesting
-from wishmap.models.statistics_aggregates import trigger_statements
+from wishmap.models.statistics_triggers import trigger_statements
 from wishmap.services.statistics_rebuild import fill
 
 revision: str = "0019"

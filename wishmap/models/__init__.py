@@ -1,5 +1,7 @@
 """Every table of Wishmap; importing this package registers them all on Base.metadata."""
 
+# Registers the statistics triggers' install after create_all (the module holds no table).
+from wishmap.models import statistics_triggers
 from wishmap.models.account_token import AccountToken, TokenPurpose
 from wishmap.models.activity_code import ActivityCode
 from wishmap.models.aggregates import DemandCellCount, DemandGrid, PremiseTypeCount
@@ -88,4 +90,5 @@ __all__ = [
     "WishOrigin",
     "WishStatus",
     "ZoningArea",
+    "statistics_triggers",
 ]

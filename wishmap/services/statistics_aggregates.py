@@ -1,6 +1,6 @@
 """The statistics' live aggregates: rebuild them from the wishes, read a query's tallies.
 
-The triggers in wishmap/models/statistics_aggregates.py keep the rows in the same transaction
+The triggers in wishmap/models/statistics_triggers.py keep the rows in the same transaction
 as every wish change; this module is the only Python that writes them (a full rebuild: `flask
 rebuild-aggregates`, migration 0014, or a district import, which rewrites every wish's
 districts and may bring a new level: reassign_districts()). Reading sums the day rows of the
@@ -24,16 +24,18 @@ from wishmap.models import ShopType
 from wishmap.models import district_nesting as nesting
 from wishmap.models.statistics_aggregates import (
     DISTRICT,
-    DISTRICT_TRIGGERS,
     GROUP,
     SCOPE,
     STREET,
-    TRIGGERS,
     StatCrossDay,
     StatCrossDayPair,
     StatDay,
     StatDayPair,
     StatLevel,
+)
+from wishmap.models.statistics_triggers import (
+    DISTRICT_TRIGGERS,
+    TRIGGERS,
     drop_trigger_statements,
     install_triggers,
 )

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from wishmap.models import ShopType, WishDistrict
 from wishmap.models.statistics_aggregates import (
-    BULK_SETTING,
     CROSS_KINDS,
     DISTRICT,
     GROUP,
@@ -34,6 +33,9 @@ from wishmap.models.statistics_aggregates import (
     StatDay,
     StatDayPair,
     StatLevel,
+)
+from wishmap.models.statistics_triggers import (
+    BULK_SETTING,
     day_sql,
     drop_trigger_statements,
     install_triggers,
