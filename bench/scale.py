@@ -240,22 +240,41 @@ def _add_wishes(app, count: int, lat: float, lon: float) -> tuple[list[float], d
     return [float(value) for value in figures], statuses
 
 
+# Linux keeps a process's peak RSS across exec, and a child forked (or vforked) from this
+# process starts from this process's own: `flask analyse` spawned from here would report the
+# benchmark's peak, not its own (746 MB where it used 455). A small interpreter in between
+# spawns it instead and hands back its own figures: wall s, CPU s, peak RSS kB.
+_SPAWN = """import os, sys, time
+started = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as figures:
+    figures.write(f"{time.perf_counter() - started} {usage.ru_utime + usage.ru_stime}"
+                  f" {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _analyse(url: str) -> tuple[float, float, float, str]:
     """Run `flask analyse` on url as a subprocess; return wall s, CPU s, peak RSS MB, output."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "WISHMAP_LOG_LEVEL": "WARNING"}
     command = [str(Path(sys.executable).parent / "flask"), "--app", "wishmap", "analyse"]
-    with tempfile.TemporaryFile("w+") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=ROOT)
-        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would keep the largest so far).
-        _pid, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as output, tempfile.NamedTemporaryFile("r") as figures:
+        process = subprocess.run(
+            [sys.executable, "-c", _SPAWN, figures.name, *command],
+            env=env,
+            stdout=output,
+            stderr=output,
+            cwd=ROOT,
+            check=False,
+        )
         output.seek(0)
         text_out = output.read()
-    if process.returncode:
+        measured = figures.read().split()
+    if process.returncode or len(measured) != 3:
         raise SystemExit(f"flask analyse failed:\n{text_out}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text_out
+    wall, cpu, rss_kb = (float(value) for value in measured)
+    return wall, cpu, rss_kb / 1024, text_out
 
 
 def measure(url: str, repeat: int, add_count: int) -> dict[str, object]:
