@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from factories import make_street, make_user, shop_type
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from wishmap import db
 from wishmap.models import District, User, Wish, WishDistrict
+from wishmap.models import district_nesting as nesting
 from wishmap.models.statistics_aggregates import DISTRICT
 from wishmap.services import statistics_aggregates as live
+from wishmap.services.districts import assign_districts, forget_locator
 from wishmap.services.importing import Record
 from wishmap.services.statistics_rebuild import bulk_load
 from wishmap.services.wishes import import_wishes
@@ -189,3 +191,72 @@ def test_a_wish_made_during_an_import_is_counted_exactly(shared_app: Flask) -> N
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Wish)) == 3 + 8 + 4
     _equal_to_a_rebuild(session)
+
+
+def test_a_wish_made_during_a_district_import_is_counted_exactly(shared_app: Flask) -> None:
+    """A district import rewrites every wish's districts and rebuilds: pages reading the wishes
+    go on meanwhile, a wish waits for its commit, then counts once with its new districts."""
+    session = db.session()
+    users, types = _world(session)
+    # A new level, as `flask import-districts` brings it: upserted, then every wish reassigned.
+    session.add(
+        District(
+            ref="s1", name="Secteur 1", level="secteur", geometry=json.dumps(SQUARE),
+            min_lat=48, min_lon=2, max_lat=49, max_lon=3,
+        )
+    )  # fmt: skip
+    session.flush()
+    forget_locator(session)
+    live.reassign_districts(session)
+    read, posted = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def wish_meanwhile() -> None:
+        with shared_app.app_context():
+            other = db.session()
+            try:
+                other.scalar(select(func.count()).select_from(WishDistrict))
+                read.set()
+                wish = Wish(
+                    user_id=users[0].id, shop_type_id=types[1], lat=48.881, lon=2.38,
+                    created_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
+                )  # fmt: skip
+                other.add(wish)
+                posted.set()
+                other.flush()
+                assign_districts(other, [wish.id])
+                other.commit()
+            except BaseException as error:  # reported by the test below
+                errors.append(error)
+            finally:
+                db.close_session()
+
+    thread = threading.Thread(target=wish_meanwhile)
+    thread.start()
+    assert read.wait(10), "a read of the wishes' districts waited for the district import"
+    assert posted.wait(10)
+    time.sleep(0.3)  # the wish is trying to land now, and must wait
+    assert thread.is_alive()
+    session.commit()
+    thread.join(30)
+    assert not errors, errors
+    session.expire_all()
+    assert set(live.kept_levels(session)) == {"quartier", "secteur", "zone"}
+    in_secteur = select(func.count()).where(WishDistrict.level == "secteur")
+    assert session.scalar(in_secteur) == 3 + 1
+    _equal_to_a_rebuild(session)
+
+
+def test_the_district_pair_triggers_step_aside_for_a_district_import(session: Session) -> None:
+    """PostgreSQL: under the import's setting, district rows leave the pairs to its rebuild."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite's district import drops and reinstalls the triggers instead")
+    _world(session)
+    pairs = lambda: live.snapshot(session)[3]  # noqa: E731
+    before = pairs()
+    session.execute(text("SELECT set_config(:name, 'on', true)"), {"name": nesting.BULK_SETTING})
+    session.execute(delete(WishDistrict).where(WishDistrict.level == "zone"))
+    assert pairs() == before
+    session.rollback()
+    session.execute(delete(WishDistrict).where(WishDistrict.level == "zone"))
+    assert pairs() != before  # without it they follow at once

@@ -69,6 +69,11 @@ def _change(rec: str, sign: int, hidden: str = "") -> list[str]:
 
 
 TRIGGERS = ("nest_wd_insert", "nest_wd_update", "nest_wd_delete")
+# Set (transaction-local) by services/statistics_aggregates.reassign_districts on PostgreSQL,
+# which rewrites every wish's districts and rebuilds the pairs at its end: the triggers then
+# leave the pairs to it. A setting of its own: a bulk load (statistics_rebuild.bulk_load) turns
+# the statistics triggers off but counts the pairs of its wishes' districts through these.
+BULK_SETTING = "wishmap.district_pairs_bulk"
 
 
 def trigger_statements(dialect: str) -> list[str]:
@@ -91,6 +96,10 @@ def trigger_statements(dialect: str) -> list[str]:
     function = f"""
 CREATE OR REPLACE FUNCTION nest_wish_district_change() RETURNS trigger AS $$
 BEGIN
+  IF current_setting('{BULK_SETTING}', true) = 'on' THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'DELETE' THEN
     {body(_change("OLD", -1))};
     RETURN OLD;

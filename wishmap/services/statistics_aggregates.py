@@ -34,6 +34,7 @@ from wishmap.models.statistics_aggregates import (
     StatLevel,
 )
 from wishmap.models.statistics_triggers import (
+    BULK_SETTING,
     DISTRICT_TRIGGERS,
     TRIGGERS,
     drop_trigger_statements,
@@ -86,11 +87,22 @@ def _triggers_on(session: Session) -> bool:
         names = ", ".join(f"'{name}'" for name in TRIGGERS + DISTRICT_TRIGGERS)
         found = f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})"
     else:
+        # Installed, and not stepping aside for a bulk load of this transaction.
         found = (
             "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'wish_districts'::regclass"
             " AND tgname = 'stat_wish_district_change'"
+            f" AND coalesce(current_setting('{BULK_SETTING}', true), '') <> 'on'"
         )
     return bool(session.scalar(text(found)))
+
+
+def _step_aside(session: Session, on: bool) -> None:
+    """Turn PostgreSQL's statistics and district pair triggers off (on) in this transaction."""
+    for name in (BULK_SETTING, nesting.BULK_SETTING):
+        session.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": name, "value": "on" if on else "off"},
+        )
 
 
 def reassign_districts(session: Session) -> int:
@@ -99,25 +111,39 @@ def reassign_districts(session: Session) -> int:
     Row by row, the triggers would take every wish's district rows out of the aggregates and
     put them back, and could not count a new level at all (they keep the levels of
     agg_stat_levels). So they are off while the districts are written, the aggregates rebuilt
-    for the levels now present, and the triggers put back, all in the caller's transaction: a
-    failed import leaves everything as it was, a wish made meanwhile waits for the commit (the
-    trigger DDL locks the tables), and no statistics request ever rebuilds. When the triggers
-    are already off (a bulk load, which rebuilds at its end), only the districts are written.
-    Returns the wish-district rows written.
+    for the levels now present, and the triggers back on, all in the caller's transaction: a
+    failed import leaves everything as it was, and no statistics request ever rebuilds. When
+    the triggers are already off (a bulk load, which rebuilds at its end), only the districts
+    are written. Returns the wish-district rows written.
+
+    A wish made meanwhile waits for the commit, so that its triggers see the new levels,
+    districts and rows: run during the rebuild, they would add to rows it deletes or insert a
+    key it inserts too. PostgreSQL turns the triggers off with a transaction-local setting and
+    locks wishes and wish_districts against writes only: pages reading them go on (dropping the
+    triggers would lock out readers too, for the whole import). SQLite drops and reinstalls the
+    triggers inside the transaction, which holds the database's one write lock anyway.
     """
     if not _triggers_on(session):
         return assign_districts(session)
     dialect = session.get_bind().dialect.name
-    # A statement that writes first: SQLite's driver opens the transaction on DML, not on DDL.
-    session.execute(delete(StatLevel))
-    for statement in drop_trigger_statements(dialect) + nesting.drop_trigger_statements(dialect):
-        session.execute(text(statement))
+    if dialect == "postgresql":
+        session.execute(text("LOCK TABLE wishes, wish_districts IN SHARE ROW EXCLUSIVE MODE"))
+        _step_aside(session, True)
+    else:
+        # A statement that writes first: SQLite's driver opens the transaction on DML, not DDL.
+        session.execute(delete(StatLevel))
+        dropped = drop_trigger_statements(dialect) + nesting.drop_trigger_statements(dialect)
+        for statement in dropped:
+            session.execute(text(statement))
     started = time.monotonic()
     written = assign_districts(session)
     logger.info("districts: %s wish-district rows written", f"{written:,}")
     counts = _fill(session, logger.info)
-    install_triggers(session.connection())
-    nesting.install_triggers(session.connection())
+    if dialect == "postgresql":
+        _step_aside(session, False)
+    else:
+        install_triggers(session.connection())
+        nesting.install_triggers(session.connection())
     logger.info(
         "statistics aggregates rebuilt for the districts in %.1f s: %s",
         time.monotonic() - started,
