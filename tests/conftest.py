@@ -25,19 +25,23 @@ from wishmap.db import Base, make_engine
 from wishmap.limits import limiter
 
 RUN_ID = uuid.uuid4().hex[:12]
+BACKEND_NAMES = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: runs on the SQLite backend only")
+    config.addinivalue_line("markers", "postgresql_only: runs on the PostgreSQL backend only")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the non-SQLite variants of sqlite_only tests (not skip: they never run)."""
+    """Deselect the other backends' variants of sqlite_only and postgresql_only tests (not skip:
+    they never run)."""
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("backend") if callspec else None
-        if item.get_closest_marker("sqlite_only") and backend not in (None, "sqlite"):
+        only = [name for name in BACKEND_NAMES if item.get_closest_marker(f"{name}_only")]
+        if only and backend is not None and backend not in only:
             drop.append(item)
         else:
             keep.append(item)

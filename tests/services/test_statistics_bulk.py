@@ -247,10 +247,9 @@ def test_a_wish_made_during_a_district_import_is_counted_exactly(shared_app: Fla
     _equal_to_a_rebuild(session)
 
 
+@pytest.mark.postgresql_only  # SQLite's district import drops and reinstalls the triggers instead
 def test_the_district_pair_triggers_step_aside_for_a_district_import(session: Session) -> None:
     """PostgreSQL: under the import's setting, district rows leave the pairs to its rebuild."""
-    if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("SQLite's district import drops and reinstalls the triggers instead")
     _world(session)
     pairs = lambda: live.snapshot(session)[3]  # noqa: E731
     before = pairs()

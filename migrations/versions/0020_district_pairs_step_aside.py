@@ -1,6 +1,6 @@
 """district pair triggers step aside while a district import rebuilds the pairs
 
-Revision ID: 0021
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-01 20:30:00
 
@@ -21,7 +21,7 @@ from alembic import op
 
 from wishmap.models.district_nesting import trigger_statements
 
-revision: str = "0021"
+revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
