@@ -31,24 +31,23 @@ WEST = {
 }
 
 
+def _district(ref: str, name: str, level: str, ring: object, east: float) -> District:
+    """A district of the test's square world, its box reaching east to `east`."""
+    geometry = json.dumps(ring)
+    return District(
+        ref=ref, name=name, level=level, geometry=geometry,
+        min_lat=48, min_lon=2, max_lat=49, max_lon=east,
+    )  # fmt: skip
+
+
 def _world(session: Session) -> tuple[list[User], list[int]]:
     """Four residents, a street, a quartier holding every point and a zone holding some;
     levels kept, a few wishes."""
     users = [make_user(session) for _ in range(4)]
     make_street(session, name="Rue Alpha", coordinates=[[2.37, 48.88], [2.39, 48.88]])
     types = [shop_type(session, code).id for code in ("bakery", "cheese", "pharmacy")]
-    session.add(
-        District(
-            ref="q1", name="Quartier 1", level="quartier", geometry=json.dumps(SQUARE),
-            min_lat=48, min_lon=2, max_lat=49, max_lon=3,
-        )
-    )  # fmt: skip
-    session.add(
-        District(
-            ref="z1", name="Zone 1", level="zone", geometry=json.dumps(WEST),
-            min_lat=48, min_lon=2, max_lat=49, max_lon=2.3815,
-        )
-    )  # fmt: skip
+    session.add(_district("q1", "Quartier 1", "quartier", SQUARE, east=3))
+    session.add(_district("z1", "Zone 1", "zone", WEST, east=2.3815))
     session.commit()
     live.rebuild(session)  # the quartier and zone levels are kept from here on
     quartier = session.scalar(select(District.id).where(District.level == "quartier"))
@@ -199,12 +198,7 @@ def test_a_wish_made_during_a_district_import_is_counted_exactly(shared_app: Fla
     session = db.session()
     users, types = _world(session)
     # A new level, as `flask import-districts` brings it: upserted, then every wish reassigned.
-    session.add(
-        District(
-            ref="s1", name="Secteur 1", level="secteur", geometry=json.dumps(SQUARE),
-            min_lat=48, min_lon=2, max_lat=49, max_lon=3,
-        )
-    )  # fmt: skip
+    session.add(_district("s1", "Secteur 1", "secteur", SQUARE, east=3))
     session.flush()
     forget_locator(session)
     live.reassign_districts(session)
