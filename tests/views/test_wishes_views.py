@@ -235,7 +235,8 @@ def test_opening_a_premise_tells_every_resident_who_wished_there(
     log_in(client, baker_fan)
     # Their page speaks the language they chose, whatever this browser says.
     mine = client.get("/me/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Votre souhait s'est réalisé" in mine and "9 Rue Pasteur a ouvert\xa0: Boulangerie." in mine
+    assert "Votre souhait s'est réalisé" in mine
+    assert "9 Rue Pasteur a ouvert\xa0: Boulangerie." in mine
     assert _post(client, "/me/notifications/read").status_code == 303
     assert session.scalar(select(func.count()).where(Notification.read_at.is_(None))) == 1
     again = _post(client, f"/premises/{premise.id}/outcome", outcome="let")
