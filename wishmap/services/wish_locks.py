@@ -7,10 +7,13 @@ concurrency tests in tests/services/test_wish_locks.py and tests/views/test_race
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import hmac
+import os
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from weakref import WeakKeyDictionary
@@ -25,24 +28,46 @@ from wishmap.services.integrity import BurstRule
 
 # SQLite lets one writer in at a time, and a writer that finds the database locked sleeps
 # (1, 2, 5 … then 25 to 100 ms) before it looks again, so under load most of a wish's wait
-# was sleeping past the moment the lock came free. The threads of one process queue here
-# instead, each woken as soon as the one before it has committed; processes still meet at
-# SQLite's lock.
-_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+# was sleeping past the moment the lock came free. Wishes queue here instead, each woken as
+# soon as the one before it has committed: the threads of one process on a thread lock, the
+# processes (gunicorn's workers) on an flock of a file beside the database, which the kernel
+# hands to the next waiter at once and lets go if its holder dies (a killed worker).
+_WRITERS: WeakKeyDictionary[Engine, tuple[threading.Lock, int | None]] = WeakKeyDictionary()
 _WRITERS_LOCK = threading.Lock()
+
+
+def _writer_slot(engine: Engine) -> tuple[threading.Lock, int | None]:
+    """This process's thread lock and lock file for the SQLite database behind engine."""
+    with _WRITERS_LOCK:
+        slot = _WRITERS.get(engine)
+        if slot is None:
+            database = engine.url.database or ""
+            shared = database and database != ":memory:" and not database.startswith("file:")
+            flags = os.O_RDWR | os.O_CREAT
+            descriptor = os.open(f"{database}.writer-lock", flags, 0o600) if shared else None
+            if descriptor is not None:
+                weakref.finalize(engine, os.close, descriptor)
+            slot = _WRITERS[engine] = (threading.Lock(), descriptor)
+        return slot
 
 
 @contextmanager
 def one_writer(session: Session) -> Iterator[None]:
-    """On SQLite, hold this process's writer slot for the block (a wish's transaction)."""
+    """On SQLite, hold the database's writer slot for the block (a wish's transaction)."""
     engine = session.get_bind().engine
     if engine.dialect.name != "sqlite":
         yield
         return
-    with _WRITERS_LOCK:
-        slot = _WRITERS.setdefault(engine, threading.Lock())
-    with slot:
-        yield
+    lock, descriptor = _writer_slot(engine)
+    with lock:
+        if descriptor is None:
+            yield
+            return
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 def lock_for_wish(
