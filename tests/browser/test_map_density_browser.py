@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import AXE
 from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
 AXE_TAGS = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']"
@@ -132,10 +133,19 @@ def test_clusters_spread_on_click_and_icons_are_svg(
     page.wait_for_load_state("networkidle")
     # Regrouping animates (old cluster icons fade out, then go): focus one that stays.
     page.wait_for_function("() => !document.querySelector('.leaflet-cluster-anim')")
-    expect(clusters.first).to_be_visible()
-    clusters.first.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_function(f"() => ({ZOOM})() > {zoom}")
+    # A late regrouping can still replace the focused icon between focus and key press (seen
+    # once in three CI runs on a loaded machine: Enter then reached nothing): focus the cluster
+    # drawn now and press again, at most three times; Enter must zoom in on one of them.
+    for _attempt in range(3):
+        expect(clusters.first).to_be_visible()
+        clusters.first.focus()
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function(f"() => ({ZOOM})() > {zoom}", timeout=5000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    assert page.evaluate(ZOOM) > zoom, "Enter on a focused cluster did not zoom in"
     assert errors == []
 
 
