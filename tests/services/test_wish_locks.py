@@ -3,8 +3,6 @@ library) wishing on different premises do not queue behind each other."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,8 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from testdb import BACKENDS
 
-from wishmap import create_app, db
-from wishmap.db import Base
+from wishmap import db
 from wishmap.models import User
 from wishmap.models._types import utcnow
 from wishmap.services import integrity, wish_locks
@@ -24,31 +21,13 @@ from wishmap.services.wishes import create_wish
 
 pytestmark = [
     pytest.mark.postgresql,
+    # conftest's shared_app: an app on this run's PostgreSQL schema, with a secret (the advisory
+    # locks' keys) of its own, emptied afterwards; the SQLite variant is deselected.
+    pytest.mark.postgresql_only,
     pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL deselected"),
 ]
 
 IP = "198.51.100.7"
-
-
-@pytest.fixture
-def pg_app(postgres_engine: Engine) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "ENGINE": postgres_engine,
-            "DATABASE_URL": str(postgres_engine.url),
-            # Advisory locks are database-wide and keyed by an HMAC under the secret: a secret
-            # of this test's own keeps parallel runs in other schemas from sharing its keys.
-            "SECRET_KEY": f"test-secret-{uuid.uuid4().hex}",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with app.app_context():
-        yield app
-        db.close_session()
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with postgres_engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def _established(session: Session) -> User:
@@ -64,7 +43,7 @@ def _held_open(engine: Engine, user_id: int, keys: list[str | None]) -> Session:
 
 
 def test_a_wish_on_another_premise_from_the_same_network_does_not_wait(
-    pg_app: Flask, postgres_engine: Engine
+    shared_app: Flask,
 ) -> None:
     session = db.session()
     bakery = shop_type(session).id
@@ -73,7 +52,7 @@ def test_a_wish_on_another_premise_from_the_same_network_does_not_wait(
     rule = integrity.burst_rule()
     network = integrity.network_of(IP, rule)
     target = integrity.Target(bakery, first.id, first.lat, first.lon)
-    in_flight = _held_open(postgres_engine, neighbour.id, [target.key(rule), network])
+    in_flight = _held_open(db.engine(), neighbour.id, [target.key(rule), network])
     try:
         # LOCAL: for this transaction only, never left on a pooled connection.
         session.execute(text("SET LOCAL lock_timeout = '3s'"))
