@@ -372,7 +372,7 @@ _M_MMAP_THRESHOLD = -3
 )
 def analyse_command(every: int | None, include_let: bool) -> None:
     """Run the full analysis: hotspots, demand per street, gap scores for every premise."""
-    from wishmap.services.analysis import run_analysis
+    from wishmap.services.analysis import NothingToAnalyse, run_analysis
 
     # At exit, freeze what lives so the interpreter's teardown does not search it all for cycles:
     # 0.25 s of the command's ~3 s CPU (some 130,000 objects of the app). Once per process.
@@ -385,15 +385,19 @@ def analyse_command(every: int | None, include_let: bool) -> None:
     _ensure_schema()
     statuses = ("vacant", "let", "opened") if include_let else ("vacant",)
     while True:
-        run = run_analysis(
-            db.session(),
-            premise_statuses=statuses,
-            say=lambda message: click.echo(message, err=True),
-        )
-        click.echo(
-            f"analysis run {run.id}: {run.wishes} wishes, {run.premises} premises, "
-            f"{run.hotspots} hotspots in {run.seconds:.1f} s"
-        )
+        try:
+            run = run_analysis(
+                db.session(),
+                premise_statuses=statuses,
+                say=lambda message: click.echo(message, err=True),
+            )
+        except NothingToAnalyse as nothing:
+            click.echo(str(nothing))
+        else:
+            click.echo(
+                f"analysis run {run.id}: {run.wishes} wishes, {run.premises} premises, "
+                f"{run.hotspots} hotspots in {run.seconds:.1f} s"
+            )
         if every is None:
             return
         db.close_session()

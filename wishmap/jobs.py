@@ -44,11 +44,14 @@ def send_follow_news() -> int:
     return send(db.session(), current_app.config["PUBLIC_URL"])
 
 
-def analyse() -> int:
-    """Run the full analysis over the active wishes; return the stored run's id."""
-    from wishmap.services.analysis import run_analysis
+def analyse() -> int | None:
+    """Run the full analysis over the active wishes; return the stored run's id (None: no data)."""
+    from wishmap.services.analysis import NothingToAnalyse, run_analysis
 
-    return run_analysis(db.session(), premise_statuses=("vacant",)).id
+    try:
+        return run_analysis(db.session(), premise_statuses=("vacant",)).id
+    except NothingToAnalyse:
+        return None
 
 
 # Every job the app can hand to the background, by the name the CLI and the queue use.

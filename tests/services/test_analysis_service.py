@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import Wishes, run_full
-from wishmap import cli
+from wishmap import cli, jobs
 from wishmap.models import AnalysisRun, Hotspot, PremiseGap, StreetDemand, Wish
 from wishmap.services import analysis as analysis_service
 from wishmap.services import analysis_arrays
@@ -318,3 +318,24 @@ def test_a_failed_analysis_changes_nothing(
     assert session.scalars(select(AnalysisRun.id)).all() == [first.id]
     assert session.scalar(select(func.count()).select_from(PremiseGap)) == before
     assert set(session.scalars(select(PremiseGap.run_id).distinct())) == {first.id}
+
+
+def test_analyse_on_an_empty_database_says_so_and_stores_nothing(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    # A fresh installation, or a cron job ahead of the first import: a message, not a traceback.
+    result = runner.invoke(args=["analyse"])
+    assert result.exit_code == 0, result.output
+    assert "nothing to analyse yet" in result.output
+    assert result.exception is None
+    assert session.scalar(select(func.count()).select_from(AnalysisRun)) == 0
+    assert jobs.run_job("analyse") is None
+
+
+def test_premises_without_streets_or_wishes_are_analysed(session: Session) -> None:
+    # The first import of a city may be its premises alone: a run with nothing wished yet.
+    premise = make_premise(session, lat=48.88, lon=2.38)
+    run = run_analysis(session)
+    assert (run.wishes, run.premises, run.hotspots) == (0, 1, 0)
+    gaps = select(PremiseGap).where(PremiseGap.premise_id == premise.id)
+    assert session.scalars(gaps).all() == []

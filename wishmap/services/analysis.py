@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 Say = Callable[[str], None]
 
 
+class NothingToAnalyse(Exception):
+    """The database holds no streets, premises, shops or wishes yet: no run is stored."""
+
+
 class Inputs:
     """The arrays of one run and the database ids behind each index."""
 
@@ -118,6 +122,13 @@ def run_analysis(
     started = time.perf_counter()
     say("loading wishes, premises, shops and streets")
     inputs = Inputs(session, premise_statuses)
+    if not (len(inputs.streets) or len(inputs.wishes) or len(inputs.premises) or len(inputs.shops)):
+        # A fresh installation, or a cron job ahead of the first import: not a failure, but no
+        # place to centre the analysis on either.
+        raise NothingToAnalyse(
+            "nothing to analyse yet: no streets, premises, shops or wishes (load a district "
+            "with `flask import-streets`, `flask import-premises` … or `flask demo`)"
+        )
     say(
         f"analysing {len(inputs.wishes):,} wishes, {len(inputs.premises):,} premises, "
         f"{len(inputs.shops):,} shops, {len(inputs.streets):,} streets"
