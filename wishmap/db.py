@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -130,10 +132,49 @@ def alembic_config(connection: Any = None) -> Any:
 
 def upgrade(db_engine: Engine, revision: str = "head") -> None:
     """Upgrade the database behind db_engine to revision through the migration history."""
+    # Every command upgrades first; at head there is nothing to do, and importing and running
+    # Alembic to find that out cost 0.11 s of each command's start-up (flask analyse: ~5%).
+    if revision == "head" and current_revisions(db_engine) == migration_heads():
+        return
     from alembic import command
 
     with db_engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+
+
+_REVISION = re.compile(r"^revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+@cache
+def migration_heads() -> tuple[str, ...]:
+    """Return the head revisions of the migration scripts, sorted (read once per process).
+
+    Read from the scripts' `revision` and `down_revision` lines, as Alembic's ScriptDirectory
+    reads them (a test holds the two equal), without importing Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        if revision is None:
+            continue
+        revisions.update(_QUOTED.findall(revision.group(1)))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:
+            parents.update(_QUOTED.findall(down.group(1)))
+    return tuple(sorted(revisions - parents))
+
+
+def current_revisions(db_engine: Engine) -> tuple[str, ...]:
+    """Return the revisions the database is at, sorted (empty for a database never migrated)."""
+    with db_engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return ()
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return tuple(sorted(row[0] for row in rows))
 
 
 def schema_drift(db_engine: Engine) -> list[Any]:

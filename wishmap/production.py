@@ -7,7 +7,6 @@ answers /readyz: database reachable, migrations at head, Redis reachable when co
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 from collections.abc import Mapping
@@ -16,7 +15,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from wishmap import db
 
@@ -68,25 +67,13 @@ def production_problems(config: Mapping[str, Any], workers: int = 1) -> list[str
     return problems
 
 
-@functools.cache
-def _migration_heads() -> tuple[str, ...]:
-    """Return the head revisions of the migration scripts (read once per process)."""
-    from alembic.script import ScriptDirectory
-
-    return tuple(sorted(ScriptDirectory.from_config(db.alembic_config()).get_heads()))
-
-
 def _database_state(engine: Engine) -> str | None:
     """Return why the database is not ready, or None when it answers and is at head."""
-    from alembic.runtime.migration import MigrationContext
-
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            current = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+        current = db.current_revisions(engine)
     except Exception as error:  # any driver error means "not reachable" to a load balancer
         return f"database unreachable: {type(error).__name__}"
-    heads = _migration_heads()
+    heads = db.migration_heads()
     if current != heads:
         return (
             f"database at revision {', '.join(current) or 'none'}, code expects "
