@@ -12,12 +12,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# An editable install has no bytecode of the project's own: compiled here, so that commands do
+# not compile it at every start where PYTHONDONTWRITEBYTECODE is set (0.15 s of `flask analyse`).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q wishmap analysis
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q wishmap analysis
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
