@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scipy import sparse
-from scipy.sparse import csgraph
 from sklearn.cluster import DBSCAN
 
 from analysis.hotspots import HotspotParams, find_hotspots
-from analysis.lattice_dbscan import connected_components, lattice_dbscan
+from analysis.lattice_dbscan import lattice_dbscan
 from analysis.projection import LocalProjection
 
 PROJ = LocalProjection(48.88, 2.38)
@@ -78,38 +74,6 @@ def test_uniform_noise_is_not_a_hotspot() -> None:
     xy = rng.uniform(0, 3000, (500, 2))
     out = find_hotspots(xy[:, 0], xy[:, 1], rng.integers(0, 4, 500), np.arange(500), PROJ)
     assert out.hotspots == []
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(0, 40).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))))
-            if n
-            else st.just([]),
-        )
-    )
-)
-def test_connected_components_are_scipys(graph: tuple[int, list[tuple[int, int]]]) -> None:
-    n, edges = graph
-    rows = np.array([a for a, _b in edges], dtype=np.int64)
-    cols = np.array([b for _a, b in edges], dtype=np.int64)
-    ours = connected_components(n, rows, cols)
-    matrix = sparse.csr_array((np.ones(len(edges)), (rows, cols)), shape=(n, n))
-    _count, theirs = csgraph.connected_components(matrix, directed=False)
-    # The same partition, each part labelled by its smallest node.
-    assert len({(a, b) for a, b in zip(ours, theirs, strict=True)}) == len(set(theirs))
-    for label in set(ours.tolist()):
-        assert label == np.flatnonzero(ours == label).min()
-
-
-def test_connected_components_of_a_long_path_in_any_order() -> None:
-    # A street-long chain of cells numbered out of order: the worst case for hooking alone.
-    n = 5_000
-    order = np.random.default_rng(3).permutation(n)
-    labels = connected_components(n, order[:-1], order[1:])
-    assert (labels == 0).all()
 
 
 def test_lattice_dbscan_matches_sklearn() -> None:
