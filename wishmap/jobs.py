@@ -50,7 +50,8 @@ def analyse() -> int | None:
 
     try:
         return run_analysis(db.session(), premise_statuses=("vacant",)).id
-    except NothingToAnalyse:
+    except NothingToAnalyse as nothing:
+        current_app.logger.info("analyse: %s", nothing)
         return None
 
 

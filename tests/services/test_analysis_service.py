@@ -335,7 +335,7 @@ def test_a_failed_analysis_changes_nothing(
 
 
 def test_analyse_on_an_empty_database_says_so_and_stores_nothing(
-    runner: FlaskCliRunner, session: Session
+    runner: FlaskCliRunner, session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A fresh installation, or a cron job ahead of the first import: a message, not a traceback.
     result = runner.invoke(args=["analyse"])
@@ -343,7 +343,9 @@ def test_analyse_on_an_empty_database_says_so_and_stores_nothing(
     assert "nothing to analyse yet" in result.output
     assert result.exception is None
     assert session.scalar(select(func.count()).select_from(AnalysisRun)) == 0
-    assert jobs.run_job("analyse") is None
+    with caplog.at_level("INFO"):
+        assert jobs.run_job("analyse") is None  # the scheduled job, from cron or RQ
+    assert "analyse: nothing to analyse yet" in caplog.text
 
 
 def test_premises_without_streets_or_wishes_are_analysed(session: Session) -> None:
