@@ -48,7 +48,23 @@ CROSS_KEY_COLUMNS = (
 SCOPE = 0
 
 
-class StatDay(Base):
+class _PairSums:
+    """The summable figures of a pair row, the last columns of its table."""
+
+    residents: Mapped[int] = mapped_column(Integer, sort_order=1)
+    r1: Mapped[int] = mapped_column(BigInteger, sort_order=1)  # Σ resident id mod MODULUS
+    r2: Mapped[int] = mapped_column(BigInteger, sort_order=1)  # Σ (resident id mod MODULUS)²
+
+
+class _DaySums(_PairSums):
+    """The summable figures of a day row: its residents' as a pair row's, then its wishes'."""
+
+    wishes: Mapped[int] = mapped_column(Integer, sort_order=2)
+    w1: Mapped[int] = mapped_column(BigInteger, sort_order=2)  # Σ wish id mod MODULUS
+    w2: Mapped[int] = mapped_column(BigInteger, sort_order=2)  # Σ (wish id mod MODULUS)²
+
+
+class StatDay(_DaySums, Base):
     """Active wishes and distinct residents of one group on one UTC day (yyyymmdd)."""
 
     __tablename__ = "agg_stat_days"
@@ -62,15 +78,9 @@ class StatDay(Base):
     shop_type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     grp: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    residents: Mapped[int] = mapped_column(Integer)
-    r1: Mapped[int] = mapped_column(BigInteger)  # Σ resident id mod MODULUS
-    r2: Mapped[int] = mapped_column(BigInteger)  # Σ (resident id mod MODULUS)²
-    wishes: Mapped[int] = mapped_column(Integer)
-    w1: Mapped[int] = mapped_column(BigInteger)
-    w2: Mapped[int] = mapped_column(BigInteger)
 
 
-class StatDayPair(Base):
+class StatDayPair(_PairSums, Base):
     """Residents whose consecutive wish days in one group are (day, next_day)."""
 
     __tablename__ = "agg_stat_day_pairs"
@@ -84,12 +94,9 @@ class StatDayPair(Base):
     grp: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
     next_day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    residents: Mapped[int] = mapped_column(Integer)
-    r1: Mapped[int] = mapped_column(BigInteger)
-    r2: Mapped[int] = mapped_column(BigInteger)
 
 
-class StatCrossDay(Base):
+class StatCrossDay(_DaySums, Base):
     """As StatDay, for the wishes lying in a district of one level and one of another.
 
     Kept for every pair of kept levels (level < other_level, 0: in none of that level), for
@@ -109,15 +116,9 @@ class StatCrossDay(Base):
     shop_type_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     grp: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    residents: Mapped[int] = mapped_column(Integer)
-    r1: Mapped[int] = mapped_column(BigInteger)
-    r2: Mapped[int] = mapped_column(BigInteger)
-    wishes: Mapped[int] = mapped_column(Integer)
-    w1: Mapped[int] = mapped_column(BigInteger)
-    w2: Mapped[int] = mapped_column(BigInteger)
 
 
-class StatCrossDayPair(Base):
+class StatCrossDayPair(_PairSums, Base):
     """As StatDayPair, for the cross rows of StatCrossDay."""
 
     __tablename__ = "agg_stat_cross_day_pairs"
@@ -133,9 +134,6 @@ class StatCrossDayPair(Base):
     grp: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
     next_day: Mapped[int] = mapped_column(Integer, primary_key=True)
-    residents: Mapped[int] = mapped_column(Integer)
-    r1: Mapped[int] = mapped_column(BigInteger)
-    r2: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatLevel(Base):
