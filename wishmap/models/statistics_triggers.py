@@ -56,6 +56,20 @@ def day_sql(dialect: str, moment: str) -> str:
     return f"CAST(to_char({moment} AT TIME ZONE 'UTC', 'YYYYMMDD') AS INTEGER)"
 
 
+def _body(statements: list[str]) -> str:
+    """Statements as one trigger body."""
+    return ";\n".join(statements)
+
+
+# A key row's street, shop type and type group: the record r's where its kind kk splits by
+# them, else 0 / ''.
+_STREET_OF_KIND = f"CASE WHEN (kk.kind & {STREET}) <> 0 THEN r.street ELSE 0 END AS street_id"
+_TYPE_AND_GROUP_OF_KIND = (
+    f"CASE WHEN (kk.kind & {TYPE}) <> 0 THEN r.tid ELSE 0 END AS shop_type_id,"
+    f" CASE WHEN (kk.kind & {GROUP}) <> 0 THEN r.grp ELSE '' END AS grp"
+)
+
+
 def _kinds(district: bool) -> str:
     chosen = [k for k in KINDS if bool(k & DISTRICT) == district]
     return " UNION ALL ".join(f"SELECT {k} AS kind" for k in chosen)
@@ -69,10 +83,9 @@ def _keyed(record: str, district: str | None) -> str:
     """
     columns = (
         "r.wid, r.uid, r.day, kk.kind,"
-        f" CASE WHEN (kk.kind & {STREET}) <> 0 THEN r.street ELSE 0 END AS street_id,"
+        f" {_STREET_OF_KIND},"
         " {level} AS level, {district} AS district_id,"
-        f" CASE WHEN (kk.kind & {TYPE}) <> 0 THEN r.tid ELSE 0 END AS shop_type_id,"
-        f" CASE WHEN (kk.kind & {GROUP}) <> 0 THEN r.grp ELSE '' END AS grp"
+        f" {_TYPE_AND_GROUP_OF_KIND}"
     )
     fixed = columns.format(level="''", district="0")
     plain = f"SELECT {fixed} FROM ({record}) r, ({_kinds(False)}) kk"
@@ -127,11 +140,10 @@ def _cross_keyed(dialect: str, record: str, moved: tuple[str, str] | None) -> st
     only = "" if moved is None else f" AND {moved[0]}.level IN (p.level, p.other_level)"
     rows = (
         "SELECT r.wid, r.uid, r.day, kk.kind,"
-        f" CASE WHEN (kk.kind & {STREET}) <> 0 THEN r.street ELSE 0 END AS street_id,"
+        f" {_STREET_OF_KIND},"
         f" p.level AS level, {located('level')} AS district_id,"
         f" p.other_level AS other_level, {located('other_level')} AS other_id,"
-        f" CASE WHEN (kk.kind & {TYPE}) <> 0 THEN r.tid ELSE 0 END AS shop_type_id,"
-        f" CASE WHEN (kk.kind & {GROUP}) <> 0 THEN r.grp ELSE '' END AS grp"
+        f" {_TYPE_AND_GROUP_OF_KIND}"
         f" FROM ({record}) r, ({_level_pairs(dialect)}) p, ({_kinds(True)}) kk WHERE true{only}"
     )
     # A wish in neither district of a pair is never read (a filter names a district), and
@@ -319,42 +331,40 @@ _LOCATED = "EXISTS (SELECT 1 FROM wish_districts x WHERE x.wish_id = NEW.id)"
 
 def _sqlite_cross_triggers(watched: str) -> list[str]:
     """SQLite's triggers of the cross rows, skipped (WHEN) with fewer than two kept levels."""
-    body = lambda statements: ";\n".join(statements)  # noqa: E731
     return [
         # A wish is made before its districts (their rows reference it): in none yet, it has no
         # cross row, and this trigger nothing to do but for a wish inserted with its districts.
         "CREATE TRIGGER stat_cross_wish_insert AFTER INSERT ON wishes"
         f" WHEN NEW.status = 'active' AND {MANY_LEVELS} AND {_LOCATED} BEGIN"
-        f" {body(_cross_wish_change('sqlite', 'NEW', 1))}; END",
+        f" {_body(_cross_wish_change('sqlite', 'NEW', 1))}; END",
         f"CREATE TRIGGER stat_cross_wish_update AFTER UPDATE OF {watched} ON wishes"
         f" WHEN (OLD.status = 'active' OR NEW.status = 'active') AND {MANY_LEVELS} BEGIN"
-        f" {body(_cross_wish_change('sqlite', 'OLD', -1))};"
-        f" {body(_cross_wish_change('sqlite', 'NEW', 1))}; END",
+        f" {_body(_cross_wish_change('sqlite', 'OLD', -1))};"
+        f" {_body(_cross_wish_change('sqlite', 'NEW', 1))}; END",
         "CREATE TRIGGER stat_cross_wish_delete AFTER DELETE ON wishes"
         f" WHEN OLD.status = 'active' AND {MANY_LEVELS} BEGIN"
-        f" {body(_cross_wish_change('sqlite', 'OLD', -1))}; END",
+        f" {_body(_cross_wish_change('sqlite', 'OLD', -1))}; END",
         "CREATE TRIGGER stat_cross_wd_insert AFTER INSERT ON wish_districts"
         f" WHEN {_counted('NEW')} AND {MANY_LEVELS} BEGIN"
-        f" {body(_cross_district_move('sqlite', 'NEW', '0', 'NEW.district_id'))}; END",
+        f" {_body(_cross_district_move('sqlite', 'NEW', '0', 'NEW.district_id'))}; END",
         "CREATE TRIGGER stat_cross_wd_delete AFTER DELETE ON wish_districts"
         f" WHEN {_counted('OLD')} AND {MANY_LEVELS} BEGIN"
-        f" {body(_cross_district_move('sqlite', 'OLD', 'OLD.district_id', '0'))}; END",
+        f" {_body(_cross_district_move('sqlite', 'OLD', 'OLD.district_id', '0'))}; END",
         "CREATE TRIGGER stat_cross_wd_update AFTER UPDATE ON wish_districts"
         f" WHEN (({_counted('OLD')}) OR ({_counted('NEW')})) AND {MANY_LEVELS} BEGIN"
-        f" {body(_cross_district_move('sqlite', 'OLD', 'OLD.district_id', '0'))};"
-        f" {body(_cross_district_move('sqlite', 'NEW', '0', 'NEW.district_id'))}; END",
+        f" {_body(_cross_district_move('sqlite', 'OLD', 'OLD.district_id', '0'))};"
+        f" {_body(_cross_district_move('sqlite', 'NEW', '0', 'NEW.district_id'))}; END",
     ]
 
 
 def _postgresql_cross_wish() -> str:
     """The cross rows' part of PostgreSQL's wish trigger (after the plain rows')."""
-    body = lambda statements: ";\n".join(statements)  # noqa: E731
     return f"""  IF {MANY_LEVELS} THEN
     IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active' THEN
-      {body(_cross_wish_change("postgresql", "OLD", -1))};
+      {_body(_cross_wish_change("postgresql", "OLD", -1))};
     END IF;
     IF (TG_OP = 'UPDATE' OR {_LOCATED}) AND NEW.status = 'active' THEN
-      {body(_cross_wish_change("postgresql", "NEW", 1))};
+      {_body(_cross_wish_change("postgresql", "NEW", 1))};
     END IF;
   END IF;
 """
@@ -362,13 +372,12 @@ def _postgresql_cross_wish() -> str:
 
 def _postgresql_cross_district() -> str:
     """The cross rows' part of PostgreSQL's wish_districts trigger (after the plain rows')."""
-    body = lambda statements: ";\n".join(statements)  # noqa: E731
     return f"""  IF {MANY_LEVELS} THEN
     IF TG_OP IN ('UPDATE', 'DELETE') AND {_counted("OLD")} THEN
-      {body(_cross_district_move("postgresql", "OLD", "OLD.district_id", "0"))};
+      {_body(_cross_district_move("postgresql", "OLD", "OLD.district_id", "0"))};
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') AND {_counted("NEW")} THEN
-      {body(_cross_district_move("postgresql", "NEW", "0", "NEW.district_id"))};
+      {_body(_cross_district_move("postgresql", "NEW", "0", "NEW.district_id"))};
     END IF;
   END IF;
 """
@@ -379,33 +388,32 @@ def trigger_statements(dialect: str, cross: bool = True) -> list[str]:
 
     `cross=False` leaves the cross rows out (migration 0019's downgrade, which drops them).
     """
-    body = lambda statements: ";\n".join(statements)  # noqa: E731
     watched = "status, user_id, street_id, shop_type_id, created_at"
     if dialect == "sqlite":
         return [
             *drop_trigger_statements(dialect),
             "CREATE TRIGGER stat_wish_insert AFTER INSERT ON wishes"
-            f" WHEN NEW.status = 'active' BEGIN {body(_wish_change(dialect, 'NEW', 1))}; END",
+            f" WHEN NEW.status = 'active' BEGIN {_body(_wish_change(dialect, 'NEW', 1))}; END",
             f"CREATE TRIGGER stat_wish_update AFTER UPDATE OF {watched} ON wishes"
             " WHEN OLD.status = 'active' OR NEW.status = 'active' BEGIN"
-            f" {body(_wish_change(dialect, 'OLD', -1) + _wish_change(dialect, 'NEW', 1))}; END",
+            f" {_body(_wish_change(dialect, 'OLD', -1) + _wish_change(dialect, 'NEW', 1))}; END",
             # Its districts go first, while the wish is still there to say what they counted.
             "CREATE TRIGGER stat_wish_predelete BEFORE DELETE ON wishes"
             " BEGIN DELETE FROM wish_districts WHERE wish_id = OLD.id; END",
             "CREATE TRIGGER stat_wish_delete AFTER DELETE ON wishes"
-            f" WHEN OLD.status = 'active' BEGIN {body(_wish_change(dialect, 'OLD', -1))}; END",
+            f" WHEN OLD.status = 'active' BEGIN {_body(_wish_change(dialect, 'OLD', -1))}; END",
             # A row of a level not kept, or of a wish not active, counts for nothing: its
             # trigger is skipped (an import of a new level writes a row for every wish).
             "CREATE TRIGGER stat_wd_insert AFTER INSERT ON wish_districts"
             f" WHEN {_counted('NEW')} BEGIN"
-            f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
+            f" {_body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
             "CREATE TRIGGER stat_wd_delete AFTER DELETE ON wish_districts"
             f" WHEN {_counted('OLD')} BEGIN"
-            f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))}; END",
+            f" {_body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))}; END",
             "CREATE TRIGGER stat_wd_update AFTER UPDATE ON wish_districts"
             f" WHEN ({_counted('OLD')}) OR ({_counted('NEW')}) BEGIN"
-            f" {body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))};"
-            f" {body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
+            f" {_body(_district_move(dialect, 'OLD', 'OLD.district_id', '0'))};"
+            f" {_body(_district_move(dialect, 'NEW', '0', 'NEW.district_id'))}; END",
             *(_sqlite_cross_triggers(watched) if cross else []),
         ]
     wish_function = f"""
@@ -424,10 +432,10 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active' THEN
-    {body(_wish_change(dialect, "OLD", -1))};
+    {_body(_wish_change(dialect, "OLD", -1))};
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status = 'active' THEN
-    {body(_wish_change(dialect, "NEW", 1))};
+    {_body(_wish_change(dialect, "NEW", 1))};
   END IF;
 {_postgresql_cross_wish() if cross else ""}  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
@@ -440,10 +448,10 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND {_counted("OLD")} THEN
-    {body(_district_move(dialect, "OLD", "OLD.district_id", "0"))};
+    {_body(_district_move(dialect, "OLD", "OLD.district_id", "0"))};
   END IF;
   IF TG_OP IN ('UPDATE', 'INSERT') AND {_counted("NEW")} THEN
-    {body(_district_move(dialect, "NEW", "0", "NEW.district_id"))};
+    {_body(_district_move(dialect, "NEW", "0", "NEW.district_id"))};
   END IF;
 {_postgresql_cross_district() if cross else ""}  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
   RETURN NEW;
