@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from wishmap.models import ShopType, WishDistrict
 from wishmap.models.statistics_aggregates import (
+    CROSS_KEY_COLUMNS,
     CROSS_KINDS,
     DISTRICT,
     GROUP,
+    KEY_COLUMNS,
     KINDS,
     SCOPE,
     STREET,
@@ -44,10 +46,10 @@ from wishmap.services.disclosure import MODULUS
 from wishmap.services.districts import district_levels
 
 BATCH = 5000
-KEY = "scope, kind, street_id, level, district_id, shop_type_id, grp"
+KEY = ", ".join(KEY_COLUMNS)
 DAY_COLUMNS = f"{KEY}, day, residents, r1, r2, wishes, w1, w2"
 PAIR_COLUMNS = f"{KEY}, day, next_day, residents, r1, r2"
-CROSS_KEY = "scope, kind, street_id, level, district_id, other_level, other_id, shop_type_id, grp"
+CROSS_KEY = ", ".join(CROSS_KEY_COLUMNS)
 CROSS_DAY_COLUMNS = f"{CROSS_KEY}, day, residents, r1, r2, wishes, w1, w2"
 CROSS_PAIR_COLUMNS = f"{CROSS_KEY}, day, next_day, residents, r1, r2"
 # The four tables in the order _read returns their rows: (table, columns, key).
