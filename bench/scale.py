@@ -342,19 +342,20 @@ def measure(url: str, repeat: int, add_count: int, analyse_runs: int = 1) -> dic
             f"{rss:.0f} MB peak RSS; load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-    walls = sorted(wall for wall, _cpu, _rss in runs)
+    walls, cpus, rsss = zip(*runs, strict=True)
+    median_wall, peak_rss = sorted(walls)[len(runs) // 2], round(max(rsss))
     figures["flask analyse"] = {
-        "wall_s": round(walls[len(walls) // 2], 2),
-        "max_wall_s": round(walls[-1], 2),
-        "cpu_s": round(sorted(cpu for _wall, cpu, _rss in runs)[len(runs) // 2], 2),
-        "peak_rss_mb": round(max(rss for _wall, _cpu, rss in runs)),
-        "runs_wall_s": [round(wall, 2) for wall, _cpu, _rss in runs],
+        "wall_s": round(median_wall, 2),
+        "max_wall_s": round(max(walls), 2),
+        "cpu_s": round(sorted(cpus)[len(runs) // 2], 2),
+        "peak_rss_mb": peak_rss,
+        "runs_wall_s": [round(wall, 2) for wall in walls],
     }
     if len(runs) > 1:
         label = f"flask analyse, {len(runs)} runs"
         print(
-            f"{label:48s} median {walls[len(walls) // 2]:.2f} s, max {walls[-1]:.2f} s wall, "
-            f"max {figures['flask analyse']['peak_rss_mb']} MB"
+            f"{label:48s} median {median_wall:.2f} s, max {max(walls):.2f} s wall, "
+            f"max {peak_rss} MB"
         )
     return figures
 

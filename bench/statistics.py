@@ -33,9 +33,8 @@ import wishmap.models  # noqa: F401  -- registers every table
 from bench.common import bench_app, logged_in_client
 from wishmap import db
 from wishmap.db import Base
-from wishmap.models import District, Role, User, district_nesting
+from wishmap.models import District, Role, User, district_nesting, statistics_triggers
 from wishmap.models import aggregates as map_aggregates
-from wishmap.models import statistics_triggers as stat_aggregates
 from wishmap.services import aggregates, statistics_aggregates
 from wishmap.services.disclosure import cell_keys_from
 from wishmap.services.districts import import_districts
@@ -198,7 +197,7 @@ def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
         Base.metadata.create_all(db.engine())
         session = db.session()
         dialect = session.get_bind().dialect.name
-        for module in (map_aggregates, stat_aggregates, district_nesting):
+        for module in (map_aggregates, statistics_triggers, district_nesting):
             for statement in module.drop_trigger_statements(dialect):
                 session.execute(text(statement))
         session.commit()
@@ -206,7 +205,7 @@ def load_scaled_demo(app: Flask, wishes: int) -> dict[str, object]:
         total = scale_wishes(session, wishes)
         add_levels(session)
         map_aggregates.install_triggers(session.connection())
-        stat_aggregates.install_triggers(session.connection())
+        statistics_triggers.install_triggers(session.connection())
         district_nesting.install_triggers(session.connection())
         session.commit()
         loaded = time.monotonic() - started
