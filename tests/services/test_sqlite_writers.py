@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from factories import make_premise, make_user, shop_type
 from flask import Flask
+from meanwhile import meanwhile
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from wishmap import db
 from wishmap.models import Wish
@@ -30,20 +31,11 @@ def test_a_wish_waits_for_another_process_holding_the_writer_lock(shared_app: Fl
     premise_id, resident_id = premise.id, resident.id
     session.commit()
     lock_path = Path(f"{session.get_bind().engine.url.database}.writer-lock")
-    done = threading.Event()
-    errors: list[BaseException] = []
 
-    def wish() -> None:
-        with shared_app.app_context():
-            own = db.session()
-            try:
-                user = own.get(type(resident), resident_id)
-                create_wish(own, user, bakery, premise_id=premise_id)
-            except BaseException as error:  # reported by the test below
-                errors.append(error)
-            finally:
-                db.close_session()
-                done.set()
+    def wish(own: Session) -> None:
+        create_wish(own, own.get(type(resident), resident_id), bakery, premise_id=premise_id)
+
+    thread, errors = meanwhile(shared_app, wish)
 
     # The first wish opens the lock file; the "other worker" then takes it and holds it.
     create_wish(session, make_user(session), bakery, premise_id=premise_id)
@@ -51,13 +43,13 @@ def test_a_wish_waits_for_another_process_holding_the_writer_lock(shared_app: Fl
     other_worker = os.open(lock_path, os.O_RDWR)
     try:
         fcntl.flock(other_worker, fcntl.LOCK_EX)
-        thread = threading.Thread(target=wish)
         thread.start()
-        assert not done.wait(0.5), "the wish did not wait for the other process's write"
+        thread.join(0.5)
+        assert thread.is_alive(), "the wish did not wait for the other process's write"
     finally:
         fcntl.flock(other_worker, fcntl.LOCK_UN)
         os.close(other_worker)
-    assert done.wait(10) and not errors, errors
-    thread.join()
+    thread.join(10)
+    assert not thread.is_alive() and not errors, errors
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Wish)) == 2

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from factories import make_street, make_user, shop_type
 from flask import Flask
+from meanwhile import meanwhile
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -149,27 +150,19 @@ def test_a_wish_made_during_an_import_is_counted_exactly(shared_app: Flask) -> N
     users, types = _world(session)
     ids = [user.id for user in users]
     posted = threading.Event()
-    errors: list[BaseException] = []
 
-    def wish_meanwhile() -> None:
-        with shared_app.app_context():
-            other = db.session()
-            try:
-                for n, user_id in enumerate(ids):
-                    other.add(
-                        Wish(
-                            user_id=user_id, shop_type_id=types[2], lat=48.881, lon=2.38,
-                            created_at=datetime(2026, 4, 1 + n % 3, 9, tzinfo=UTC),
-                        )
-                    )  # fmt: skip
-                    posted.set()
-                    other.commit()
-            except BaseException as error:  # reported by the test below
-                errors.append(error)
-            finally:
-                db.close_session()
+    def wish_meanwhile(other: Session) -> None:
+        for n, user_id in enumerate(ids):
+            other.add(
+                Wish(
+                    user_id=user_id, shop_type_id=types[2], lat=48.881, lon=2.38,
+                    created_at=datetime(2026, 4, 1 + n % 3, 9, tzinfo=UTC),
+                )
+            )  # fmt: skip
+            posted.set()
+            other.commit()
 
-    thread = threading.Thread(target=wish_meanwhile)
+    thread, errors = meanwhile(shared_app, wish_meanwhile)
     with bulk_load(session, ids):
         thread.start()
         assert posted.wait(10)
@@ -203,29 +196,21 @@ def test_a_wish_made_during_a_district_import_is_counted_exactly(shared_app: Fla
     forget_locator(session)
     live.reassign_districts(session)
     read, posted = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
-    def wish_meanwhile() -> None:
-        with shared_app.app_context():
-            other = db.session()
-            try:
-                other.scalar(select(func.count()).select_from(WishDistrict))
-                read.set()
-                wish = Wish(
-                    user_id=users[0].id, shop_type_id=types[1], lat=48.881, lon=2.38,
-                    created_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
-                )  # fmt: skip
-                other.add(wish)
-                posted.set()
-                other.flush()
-                assign_districts(other, [wish.id])
-                other.commit()
-            except BaseException as error:  # reported by the test below
-                errors.append(error)
-            finally:
-                db.close_session()
+    def wish_meanwhile(other: Session) -> None:
+        other.scalar(select(func.count()).select_from(WishDistrict))
+        read.set()
+        wish = Wish(
+            user_id=users[0].id, shop_type_id=types[1], lat=48.881, lon=2.38,
+            created_at=datetime(2026, 4, 2, 9, tzinfo=UTC),
+        )  # fmt: skip
+        other.add(wish)
+        posted.set()
+        other.flush()
+        assign_districts(other, [wish.id])
+        other.commit()
 
-    thread = threading.Thread(target=wish_meanwhile)
+    thread, errors = meanwhile(shared_app, wish_meanwhile)
     thread.start()
     assert read.wait(10), "a read of the wishes' districts waited for the district import"
     assert posted.wait(10)
